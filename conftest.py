@@ -1,0 +1,16 @@
+"""Test-wide fixtures: every test database holds the reference data (districts, taxonomy)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    yield

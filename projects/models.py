@@ -1,0 +1,362 @@
+"""Investment projects (招商项目), their pipeline stages and stage history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.history import audited
+from core.models import BaseModel, NamedModel
+from projects.choices import LeadSource, Origin, Priority, StageDate
+
+
+class Stage(NamedModel):
+    """A pipeline stage. Stages are rows users can configure, seeded with domain.md's seven."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    sequence = models.PositiveSmallIntegerField(_("sequence"))
+    is_won = models.BooleanField(_("counts as won (signed or later)"), default=False)
+    is_lost = models.BooleanField(_("is lost"), default=False)
+    fold = models.BooleanField(_("folded on the board"), default=False)
+    date_field = models.CharField(
+        _("milestone date it records"),
+        max_length=32,
+        choices=StageDate.choices,
+        blank=True,
+        default=StageDate.NONE,
+    )
+    requires_date = models.BooleanField(_("requires a date"), default=False)
+    exit_criteria = models.TextField(_("exit criteria"), blank=True)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["sequence"], name="stage_sequence_unique"),
+            models.CheckConstraint(
+                condition=~(models.Q(is_won=True) & models.Q(is_lost=True)),
+                name="stage_not_won_and_lost",
+            ),
+        ]
+
+
+def _money_field(label: Any, **kwargs: object) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+class Project(BaseModel):
+    """An inbound investment project, from first lead to an operating plant."""
+
+    name = models.CharField(_("project name"), max_length=300)
+    investor = models.ForeignKey(
+        "companies.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("investor"),
+    )
+    ultimate_parent = models.ForeignKey(
+        "companies.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ultimate parent"),
+    )
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices, blank=True)
+    source_country = models.CharField(_("source country (ISO 3166)"), max_length=2, blank=True)
+    confidential = models.BooleanField(
+        _("confidential"), default=False, help_text=_("Hide the investor in shared views.")
+    )
+
+    # Money: yuan as Decimal plus what was published.
+    amount_cny = _money_field(_("investment (yuan)"), db_index=True)
+    amount_original = _money_field(_("amount in original currency"))
+    currency = models.CharField(_("currency (ISO 4217)"), max_length=3, default="CNY")
+    amount_text = models.CharField(_("amount as published"), max_length=100, blank=True)
+    amount_is_estimated = models.BooleanField(_("amount is estimated"), default=False)
+    contracted_amount_cny = _money_field(_("contracted amount (签约额, yuan)"))
+    foreign_capital_usd = _money_field(_("contracted foreign capital (合同外资, USD)"))
+    increment_cny = _money_field(
+        _("capital increase (yuan)"),
+        help_text=_("For expansions: the increment that counts in statistics."),
+    )
+
+    # Location.
+    district = models.ForeignKey(
+        "geo.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("district"),
+    )
+    zone = models.ForeignKey(
+        "geo.Zone",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("zone / park"),
+    )
+    city = models.ForeignKey(
+        "geo.City",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("city (outside Shanghai)"),
+    )
+
+    # Classification.
+    industry = models.ForeignKey(
+        "taxonomy.Industry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("industry"),
+    )
+    business_activity = models.ForeignKey(
+        "taxonomy.BusinessActivity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("business activity"),
+    )
+    project_type = models.ForeignKey(
+        "taxonomy.ProjectType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("project type"),
+    )
+
+    # Pipeline.
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="projects", verbose_name=_("stage")
+    )
+    stage_entered_on = models.DateField(_("stage entered on"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, db_index=True)
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    construction_on = models.DateField(_("construction started on"), null=True, blank=True)
+    operating_on = models.DateField(_("operating since"), null=True, blank=True)
+    last_progress_on = models.DateField(_("last progress on"), null=True, blank=True)
+    on_hold = models.BooleanField(_("on hold"), default=False)
+    withdrawn = models.BooleanField(_("withdrawn after signing (未履约)"), default=False)
+    lost_reason = models.CharField(_("reason lost"), max_length=300, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=1, choices=Priority.choices, default=Priority.B
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_projects",
+        verbose_name=_("owner"),
+    )
+    owner_unit = models.CharField(_("owner unit"), max_length=200, blank=True)
+    lead_source = models.CharField(
+        _("lead source"), max_length=16, choices=LeadSource.choices, blank=True
+    )
+    referring_partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("referring partner"),
+    )
+    referral_registered_on = models.DateField(
+        _("referral registered on (备案)"), null=True, blank=True
+    )
+    signing_event = models.ForeignKey(
+        "events.Event",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("signing event"),
+    )
+
+    # Statistics and merging.
+    counted_in_stats = models.BooleanField(_("counted in statistics"), default=True)
+    exclusion_reason = models.CharField(
+        _("exclusion reason (不予认定)"), max_length=300, blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    expands = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="expansions",
+        verbose_name=_("expansion of"),
+    )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Id in an imported ledger; re-imports update instead of duplicating."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_synthetic = models.BooleanField(_("synthetic (generated)"), default=False)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-signed_on", "-id"]
+        indexes = [
+            models.Index(fields=["district", "stage"], name="project_district_stage"),
+            models.Index(fields=["stage", "signed_on"], name="project_stage_signed"),
+            models.Index(fields=["industry", "signed_on"], name="project_industry_signed"),
+            models.Index(fields=["last_progress_on"], name="project_last_progress"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_cny__isnull=True) | models.Q(amount_cny__gte=0),
+                name="project_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(counted_in_stats=True) | ~models.Q(exclusion_reason=""),
+                name="project_excluded_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(duplicate_of=models.F("pk")),
+                name="project_not_duplicate_of_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if not self.counted_in_stats and not self.exclusion_reason.strip():
+            errors["exclusion_reason"] = _("Give the reason a project is excluded from statistics.")
+        if self.zone_id and self.district_id and self.zone is not None:
+            spanned = {d.pk for d in self.zone.districts.all()} | {self.zone.district_id}
+            if self.district_id not in spanned:
+                errors["zone"] = _("This zone does not lie in the chosen district.")
+        if self.origin == Origin.FOREIGN and self.source_country.upper() == "CN":
+            errors["source_country"] = _("A foreign project needs a source country other than CN.")
+        if self.source_country and (
+            len(self.source_country) != 2 or not self.source_country.isalpha()
+        ):
+            errors["source_country"] = _("Use a two-letter ISO 3166 country code.")
+        if len(self.currency) != 3 or not self.currency.isalpha():
+            errors["currency"] = _("Use a three-letter ISO 4217 currency code.")
+        if self.duplicate_of_id and self.duplicate_of_id == self.pk:
+            errors["duplicate_of"] = _("A project cannot be a duplicate of itself.")
+        if errors:
+            raise ValidationError(errors)
+        self.currency = self.currency.upper()
+        self.source_country = self.source_country.upper()
+
+    @property
+    def investor_display(self) -> str:
+        return str(self.investor) if self.investor else ""
+
+
+class StageChange(models.Model):
+    """One move of a project between stages, with the date it took effect."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("project")
+    )
+    from_stage = models.ForeignKey(
+        Stage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from stage"),
+    )
+    to_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("to stage")
+    )
+    effective_on = models.DateField(_("effective on"))
+    changed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    request_id = models.CharField(_("request or batch id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["project", "effective_on", "id"]
+        indexes = [models.Index(fields=["project", "effective_on"], name="stagechange_proj_date")]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.from_stage or '—'} → {self.to_stage} ({self.effective_on})"
+
+
+class PaidInCapital(models.Model):
+    """Capital actually paid in (实际到位) — a time series, not a stage."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="paid_in", verbose_name=_("project")
+    )
+    paid_on = models.DateField(_("paid on"))
+    amount_cny = models.DecimalField(
+        _("amount (yuan)"),
+        max_digits=20,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("paid-in capital")
+        verbose_name_plural = _("paid-in capital")
+        ordering = ["project", "paid_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_cny__gte=0), name="paidin_amount_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.paid_on}: {self.amount_cny}"
