@@ -1,10 +1,28 @@
-"""Root URL configuration."""
+"""Root URL configuration: each app owns its own urls module."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from config.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("projects/", include("projects.urls")),
+    path("companies/", include("companies.urls")),
+    path("events/", include("events.urls")),
+    path("partners/", include("partners.urls")),
+    path("review/", include("evidence.urls")),
+    path("data/", include("ingest.urls")),
+    path("cockpit/", include("analytics.urls")),
+    path("reports/", include("reports.urls")),
+    path("", include("core.urls")),
 ]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

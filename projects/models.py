@@ -360,3 +360,106 @@ class PaidInCapital(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.paid_on}: {self.amount_cny}"
+
+
+class Activity(models.Model):
+    """A touch-point with the investor: visit out, visit in, call, meeting, event."""
+
+    class Kind(models.TextChoices):
+        VISIT_OUT = "visit_out", _("visit out (走出去)")
+        VISIT_IN = "visit_in", _("visit in (请进来)")
+        CALL = "call", _("call")
+        MEETING = "meeting", _("meeting")
+        EVENT = "event", _("event")
+        OTHER = "other", _("other")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="activities", verbose_name=_("project")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    happened_on = models.DateField(_("date"))
+    summary = models.CharField(_("summary"), max_length=300)
+    notes = models.TextField(_("notes"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-happened_on", "-id"]
+        indexes = [models.Index(fields=["project", "happened_on"], name="activity_proj_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.happened_on}: {self.summary}"
+
+
+class FollowUp(models.Model):
+    """A follow-up task on a project with a due date and an owner."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("project")
+    )
+    title = models.CharField(_("task"), max_length=300)
+    due_on = models.DateField(_("due on"), db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("owner"),
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["done_on", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_on is not None
+
+
+class Attachment(models.Model):
+    """A file attached to a project (agreement scan, presentation, minutes)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("project")
+    )
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = audited()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title or self.file.name or ""
