@@ -34,7 +34,8 @@ def make_project(
     stage_obj = Stage.objects.get(code=stage)
     if signed_on is None and stage_obj.is_won:
         signed_on = dt.date(2024, 3, 29)
-    stage_on = fields.pop("stage_on", signed_on)
+    # Undated stages are entered on an early fixed day so later moves can be dated after it.
+    stage_on = fields.pop("stage_on", signed_on or dt.date(2024, 1, 2))
     return create_project(
         stage_on=stage_on,
         name=name,

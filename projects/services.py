@@ -47,9 +47,8 @@ def _validate_move(project: Project, to_stage: Stage, on: dt.date | None, reason
     if to_stage.is_lost and not reason.strip():
         raise ValidationError({"reason": _("Give the reason the project was lost.")})
     last = project.stage_changes.order_by("-effective_on", "-id").first()
-    if last is not None and effective < last.effective_on and to_stage.date_field == "":
-        # Undated stages take today's date; an explicit back-dated move before the last
-        # recorded change would reorder history silently.
+    if last is not None and effective < last.effective_on:
+        # A move dated before the last recorded change would silently reorder the history.
         raise ValidationError(
             {
                 "date": _("The date is earlier than the last stage change ({day}).").format(

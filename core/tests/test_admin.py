@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from core.testing import make_project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_logged_in() -> Client:
+    user = get_user_model().objects.create_superuser("root", "root@example.com", "pw-long-enough-1")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_every_registered_model_has_a_searchable_changelist(admin_client_logged_in: Client) -> None:
+    make_project("后台检查项目")
+    for model in admin.site._registry:
+        meta = model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        response = admin_client_logged_in.get(url, {"q": "上海"})
+        assert response.status_code == 200, url
+
+
+def test_project_admin_filters_by_stage_and_district(admin_client_logged_in: Client) -> None:
+    from geo.models import District
+
+    make_project("徐汇项目", district="310104")
+    make_project("嘉定项目", district="310114", stage="lead")
+    url = reverse("admin:projects_project_changelist")
+    xuhui = District.objects.get(code="310104")
+    page = admin_client_logged_in.get(url, {"district__id__exact": xuhui.pk}).content.decode()
+    assert "徐汇项目" in page and "嘉定项目" not in page
+    page = admin_client_logged_in.get(url, {"stage__id__exact": 1}).content.decode()
+    assert "嘉定项目" in page and "徐汇项目" not in page
+    page = admin_client_logged_in.get(url, {"q": "嘉定"}).content.decode()
+    assert "嘉定项目" in page and "徐汇项目" not in page
+
+
+def test_admin_add_refuses_a_signed_project_without_its_date(admin_client_logged_in: Client) -> None:
+    from projects.models import Project, Stage
+
+    url = reverse("admin:projects_project_add")
+    response = admin_client_logged_in.post(
+        url,
+        {
+            "name": "后台无日期",
+            "currency": "CNY",
+            "priority": "B",
+            "stage": Stage.objects.get(code="signed").pk,
+            "counted_in_stats": "on",
+            "stage_changes-TOTAL_FORMS": "0",
+            "stage_changes-INITIAL_FORMS": "0",
+            "paid_in-TOTAL_FORMS": "0",
+            "paid_in-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "needs this date" in response.content.decode()
+    assert not Project.objects.filter(name="后台无日期").exists()
