@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from companies.models import Company
 from companies.validators import ALPHABET, credit_code_check_char
-from core.bulk import BulkWriter, next_id, reset_sequences
+from core.bulk import BulkWriter, fast_sqlite_writes, next_id, reset_sequences
 from core.text import fold, to_traditional
 from events.models import Event
 from geo.models import District, Zone
@@ -134,11 +134,15 @@ def _amount_text(amount: Decimal) -> str:
     return f"{(amount / 10_000).normalize():f}万元"
 
 
-@transaction.atomic
 def generate(projects: int, seed: int, *, today: dt.date | None = None) -> GenerateResult:
     """Write `projects` synthetic projects (and the companies, events, partners they need)."""
     if projects < 0:
         raise ValueError("the number of projects cannot be negative")
+    with fast_sqlite_writes(), transaction.atomic():
+        return _generate(projects, seed, today)
+
+
+def _generate(projects: int, seed: int, today: dt.date | None) -> GenerateResult:
     rng = random.Random(seed)
     today = today or timezone.localdate()
     now = timezone.now()
@@ -301,7 +305,9 @@ def _make_companies(
     ids: list[int] = []
     trades: list[str] = []
     _brands.clear()
-    seen: set[str] = set(Company.objects.values_list("name_zh_hans", flat=True)) if first > 1 else set()
+    seen: set[str] = (
+        set(Company.objects.values_list("name_zh_hans", flat=True)) if first > 1 else set()
+    )
     taken_codes: set[str | None] = (
         set(Company.objects.exclude(credit_code=None).values_list("credit_code", flat=True))
         if first > 1
