@@ -67,7 +67,7 @@ class BulkWriter:
         self.columns = list(columns)
         self._adapters = [(i, a) for i, c in enumerate(columns) if (a := _adapter(fields[c]))]
         qn = connection.ops.quote_name
-        cols = ", ".join(qn(fields[c].column) for c in columns)
+        cols = ", ".join(qn(str(fields[c].column)) for c in columns)
         marks = ", ".join(["%s"] * len(columns))
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({cols}) VALUES ({marks})"
         self._pending: list[tuple[Any, ...]] = []

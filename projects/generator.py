@@ -35,10 +35,10 @@ from taxonomy.models import BusinessActivity, Industry, ProjectType
 T = TypeVar("T")
 
 # Invented brand syllables (two are joined); no real company is named on purpose.
-SYLLABLES = (
-    "华 瑞 启 辰 芯 澜 弘 锐 晟 越 拓 远 海 岳 峰 鼎 恒 泰 盛 达 融 创 智 源 睿 驰 迈 凯 诺 博 "
-    "嘉 禾 锦 朗 翔 宇 航 星 辉 耀 卓 维 昕 易 捷 新 宏 元 天 和 联 科 众 信 德 隆 汇 合 晶 微"
-).split()
+SYLLABLES = tuple(
+    "华瑞启辰芯澜弘锐晟越拓远海岳峰鼎恒泰盛达融创智源睿驰迈凯诺博"
+    "嘉禾锦朗翔宇航星辉耀卓维昕易捷新宏元天和联科众信德隆汇合晶微"
+)
 TRADES = {
     "ic": ["半导体", "微电子", "芯片科技", "集成电路"],
     "biomed": ["生物医药", "医药科技", "生物技术", "医疗器械"],
@@ -70,22 +70,59 @@ FOREIGN = (
 EN_TRADES = ("Technology", "Biotech", "Energy", "Materials", "Electronics", "Medical")
 EN_BRANDS = ("Nova", "Helix", "Vertex", "Aster", "Lumen", "Orbis", "Kestrel", "Solenne", "Tarn")
 DISTRICT_WEIGHTS = {
-    "310115": 24, "310112": 9, "310114": 8, "310113": 7, "310117": 7, "310118": 6, "310120": 6,
-    "310104": 5, "310106": 4, "310105": 4, "310101": 4, "310107": 3, "310109": 3, "310110": 3,
-    "310116": 4, "310151": 3,
-}  # fmt: skip
+    "310115": 24,
+    "310112": 9,
+    "310114": 8,
+    "310113": 7,
+    "310117": 7,
+    "310118": 6,
+    "310120": 6,
+    "310104": 5,
+    "310106": 4,
+    "310105": 4,
+    "310101": 4,
+    "310107": 3,
+    "310109": 3,
+    "310110": 3,
+    "310116": 4,
+    "310151": 3,
+}
 INDUSTRY_GROUP_WEIGHTS = {
-    "ic": 10, "biomed": 10, "ai": 9, "electronics": 7, "life_health": 5, "auto": 8,
-    "high_end_equipment": 9, "advanced_materials": 6, "fashion_consumer": 4,
-    "digital_economy": 8, "green_low_carbon": 6, "metaverse": 1, "smart_terminal": 2,
-    "future_health": 1, "future_intelligence": 1, "future_energy": 1, "future_space": 1,
-    "future_materials": 1, "finance": 3, "trade_consumption": 3, "shipping_logistics": 2,
-    "professional_services": 2, "culture_media": 1, "real_estate_construction": 1,
-}  # fmt: skip
+    "ic": 10,
+    "biomed": 10,
+    "ai": 9,
+    "electronics": 7,
+    "life_health": 5,
+    "auto": 8,
+    "high_end_equipment": 9,
+    "advanced_materials": 6,
+    "fashion_consumer": 4,
+    "digital_economy": 8,
+    "green_low_carbon": 6,
+    "metaverse": 1,
+    "smart_terminal": 2,
+    "future_health": 1,
+    "future_intelligence": 1,
+    "future_energy": 1,
+    "future_space": 1,
+    "future_materials": 1,
+    "finance": 3,
+    "trade_consumption": 3,
+    "shipping_logistics": 2,
+    "professional_services": 2,
+    "culture_media": 1,
+    "real_estate_construction": 1,
+}
 STAGE_WEIGHTS = {
-    "lead": 14, "contacted": 10, "negotiating": 14, "signed": 25, "registered": 15,
-    "construction": 10, "operating": 8, "lost": 4,
-}  # fmt: skip
+    "lead": 14,
+    "contacted": 10,
+    "negotiating": 14,
+    "signed": 25,
+    "registered": 15,
+    "construction": 10,
+    "operating": 8,
+    "lost": 4,
+}
 YI = 100_000_000
 
 
@@ -124,7 +161,7 @@ def _amount(rng: random.Random) -> Decimal:
     value = math.exp(rng.gauss(math.log(2 * YI), 1.3))
     value = min(max(value, 5_000_000), 500 * YI)
     unit = 1_000_000 if value < YI else 10_000_000
-    return Decimal(int(round(value / unit)) * unit)
+    return Decimal(round(value / unit) * unit)
 
 
 def _amount_text(amount: Decimal) -> str:
@@ -151,7 +188,7 @@ def _generate(projects: int, seed: int, today: dt.date | None) -> GenerateResult
     missing = set(STAGE_WEIGHTS) - set(stages)
     if missing:
         raise RuntimeError(f"stages missing from the database: {sorted(missing)}; run migrate")
-    districts = {d.code: d for d in District.objects.filter(kind=District.Kind.DISTRICT)}
+    districts = {d.code: d for d in District.objects.filter(kind=District.Kind.DISTRICT) if d.code}
     if len(districts) < 16:
         raise RuntimeError("reference data missing: run `zhaoshang load_reference` first")
     zones_by_district: dict[int, list[int]] = {}
@@ -171,8 +208,9 @@ def _generate(projects: int, seed: int, today: dt.date | None) -> GenerateResult
     pick_top = _weighted(rng, tops, [INDUSTRY_GROUP_WEIGHTS[c] for c in tops])
     pick_stage = _weighted(rng, list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values()))
     pick_country = _weighted(rng, [c for c, _ in FOREIGN], [w for _, w in FOREIGN])
-    type_codes = [c for c in ("new", "expansion", "relocation", "joint_venture", "acquisition")
-                  if c in types]  # fmt: skip
+    type_codes = [
+        c for c in ("new", "expansion", "relocation", "joint_venture", "acquisition") if c in types
+    ]
     pick_type = _weighted(rng, type_codes, [70, 15, 6, 6, 3][: len(type_codes)])
 
     # Partners and events first: projects refer to them.
@@ -211,13 +249,16 @@ def _generate(projects: int, seed: int, today: dt.date | None) -> GenerateResult
         dcode = pick_district()
         district = districts[dcode]
         zone_choices = zones_by_district.get(district.pk)
-        zone = rng.choice(zone_choices) if zone_choices and rng.random() < 0.35 else None
+        zone_id = rng.choice(zone_choices) if zone_choices and rng.random() < 0.35 else None
         stage_code = pick_stage()
         amount = _amount(rng)
         estimated = rng.random() < 0.08
         foreign = rng.random() < 0.22
-        origin = "foreign" if foreign else rng.choice(("out_of_province", "out_of_province",
-                                                      "in_city", "in_province"))  # fmt: skip
+        origin = (
+            "foreign"
+            if foreign
+            else rng.choice(("out_of_province", "out_of_province", "in_city", "in_province"))
+        )
         country = pick_country() if foreign else ""
         ptype = pick_type()
 
@@ -238,8 +279,16 @@ def _generate(projects: int, seed: int, today: dt.date | None) -> GenerateResult
         last_day = dates[path[-1]]
         previous = None
         for code in path:
-            change_writer.add((pid, stage_ids[previous] if previous else None, stage_ids[code],
-                               dates[code], now, ""))  # fmt: skip
+            change_writer.add(
+                (
+                    pid,
+                    stage_ids[previous] if previous else None,
+                    stage_ids[code],
+                    dates[code],
+                    now,
+                    "",
+                )
+            )
             previous = code
             changes += 1
 
@@ -247,24 +296,54 @@ def _generate(projects: int, seed: int, today: dt.date | None) -> GenerateResult
         name = f"{_brand_of(company_index, rng)}{industry.name_zh_hans}{rng.choice(PROJECT_WORDS)}"
         project_writer.add(
             (
-                pid, now, now, 1, name, investor, origin, country, rng.random() < 0.04,
-                amount, amount, "CNY", ("约" if estimated else "") + _amount_text(amount),
+                pid,
+                now,
+                now,
+                1,
+                name,
+                investor,
+                origin,
+                country,
+                rng.random() < 0.04,
+                amount,
+                amount,
+                "CNY",
+                ("约" if estimated else "") + _amount_text(amount),
                 estimated,
-                amount if stage_code in ("signed", "registered", "construction", "operating") else None,
+                amount
+                if stage_code in ("signed", "registered", "construction", "operating")
+                else None,
                 (amount / 7).quantize(Decimal("1")) if foreign else None,
                 (amount * Decimal("0.4")).quantize(Decimal("1")) if ptype == "expansion" else None,
-                district.pk, zone, industry.pk, rng.choice(activities) if activities else None,
-                types[ptype], stage_ids[stage_code], last_day,
-                dates.get("signed"), dates.get("registered"), dates.get("construction"),
-                dates.get("operating"), last_day, False, False,
+                district.pk,
+                zone_id,
+                industry.pk,
+                rng.choice(activities) if activities else None,
+                types[ptype],
+                stage_ids[stage_code],
+                last_day,
+                dates.get("signed"),
+                dates.get("registered"),
+                dates.get("construction"),
+                dates.get("operating"),
+                last_day,
+                False,
+                False,
                 "项目方调整投资计划" if stage_code == "lost" else "",
-                rng.choices("ABC", weights=(2, 5, 3))[0], "",
+                rng.choices("ABC", weights=(2, 5, 3))[0],
+                "",
                 rng.choice(("news", "partner", "event", "visit", "enquiry", "existing")),
-                (partner_ids[rng.randrange(len(partner_ids))] if partner_ids and rng.random() < 0.06 else None),
+                (
+                    partner_ids[rng.randrange(len(partner_ids))]
+                    if partner_ids and rng.random() < 0.06
+                    else None
+                ),
                 _event_for(rng, event_rows, dates.get("signed")),
-                counted, "" if counted else "不符合亿元以上项目认定口径", True,
+                counted,
+                "" if counted else "不符合亿元以上项目认定口径",
+                True,
             )
-        )  # fmt: skip
+        )
     project_writer.flush()
     change_writer.flush()
     reset_sequences(Company, Partner, Event, Project, StageChange)
@@ -273,17 +352,55 @@ def _generate(projects: int, seed: int, today: dt.date | None) -> GenerateResult
 
 PROJECT_WORDS = ("项目", "总部项目", "研发中心项目", "生产基地项目", "扩产项目", "创新中心项目")
 PROJECT_COLUMNS = (
-    "id", "created_at", "updated_at", "version", "name", "investor_id", "origin",
-    "source_country", "confidential", "amount_cny", "amount_original", "currency", "amount_text",
-    "amount_is_estimated", "contracted_amount_cny", "foreign_capital_usd", "increment_cny",
-    "district_id", "zone_id", "industry_id", "business_activity_id", "project_type_id",
-    "stage_id", "stage_entered_on", "signed_on", "registered_on", "construction_on",
-    "operating_on", "last_progress_on", "on_hold", "withdrawn", "lost_reason", "priority",
-    "owner_unit", "lead_source", "referring_partner_id", "signing_event_id", "counted_in_stats",
-    "exclusion_reason", "is_synthetic",
-)  # fmt: skip
-CHANGE_COLUMNS = ("project_id", "from_stage_id", "to_stage_id", "effective_on", "changed_at",
-                  "reason")  # fmt: skip
+    "id",
+    "created_at",
+    "updated_at",
+    "version",
+    "name",
+    "investor_id",
+    "origin",
+    "source_country",
+    "confidential",
+    "amount_cny",
+    "amount_original",
+    "currency",
+    "amount_text",
+    "amount_is_estimated",
+    "contracted_amount_cny",
+    "foreign_capital_usd",
+    "increment_cny",
+    "district_id",
+    "zone_id",
+    "industry_id",
+    "business_activity_id",
+    "project_type_id",
+    "stage_id",
+    "stage_entered_on",
+    "signed_on",
+    "registered_on",
+    "construction_on",
+    "operating_on",
+    "last_progress_on",
+    "on_hold",
+    "withdrawn",
+    "lost_reason",
+    "priority",
+    "owner_unit",
+    "lead_source",
+    "referring_partner_id",
+    "signing_event_id",
+    "counted_in_stats",
+    "exclusion_reason",
+    "is_synthetic",
+)
+CHANGE_COLUMNS = (
+    "project_id",
+    "from_stage_id",
+    "to_stage_id",
+    "effective_on",
+    "changed_at",
+    "reason",
+)
 
 _brands: list[str] = []
 
@@ -297,10 +414,24 @@ def _make_companies(
 ) -> tuple[list[int], list[str]]:
     writer = BulkWriter(
         Company,
-        ("id", "created_at", "updated_at", "version", "name_zh_hans", "name_zh_hant", "name_en",
-         "aliases", "search_key", "credit_code", "country", "website", "notes", "is_synthetic"),
+        (
+            "id",
+            "created_at",
+            "updated_at",
+            "version",
+            "name_zh_hans",
+            "name_zh_hant",
+            "name_en",
+            "aliases",
+            "search_key",
+            "credit_code",
+            "country",
+            "website",
+            "notes",
+            "is_synthetic",
+        ),
         batch=5000,
-    )  # fmt: skip
+    )
     first = next_id(Company)
     ids: list[int] = []
     trades: list[str] = []
@@ -334,9 +465,28 @@ def _make_companies(
             while code in taken_codes:
                 code = random_credit_code(rng)
             taken_codes.add(code)
-        writer.add((first + i, now, now, 1, name, hant, english, [brand], "|".join(
-            dict.fromkeys(k for k in (fold(name), fold(hant), fold(english), fold(brand)) if k)),
-            code, "CN", "", "", True))  # fmt: skip
+        writer.add(
+            (
+                first + i,
+                now,
+                now,
+                1,
+                name,
+                hant,
+                english,
+                [brand],
+                "|".join(
+                    dict.fromkeys(
+                        k for k in (fold(name), fold(hant), fold(english), fold(brand)) if k
+                    )
+                ),
+                code,
+                "CN",
+                "",
+                "",
+                True,
+            )
+        )
         ids.append(first + i)
         trades.append(trade_key)
         _brands.append(brand)
@@ -350,17 +500,46 @@ def _make_partners(rng: random.Random, count: int, now: dt.datetime) -> list[int
     existing = set(Partner.objects.values_list("name_zh_hans", flat=True))
     writer = BulkWriter(
         Partner,
-        ("id", "created_at", "updated_at", "version", "name_zh_hans", "name_zh_hant", "name_en",
-         "kind", "country", "year_joined", "domains", "contact", "notes", "is_synthetic"),
-    )  # fmt: skip
+        (
+            "id",
+            "created_at",
+            "updated_at",
+            "version",
+            "name_zh_hans",
+            "name_zh_hant",
+            "name_en",
+            "kind",
+            "country",
+            "year_joined",
+            "domains",
+            "contact",
+            "notes",
+            "is_synthetic",
+        ),
+    )
     ids = []
     for i in range(count):
         name = f"{rng.choice(SYLLABLES)}{rng.choice(SYLLABLES)}合作伙伴(合成){first + i}号"
         if name in existing:
             continue
-        writer.add((first + i, now, now, 1, name, to_traditional(name), f"Synthetic Partner {first + i}",
-                    rng.choice(kinds), rng.choice(("CN", "US", "DE", "JP", "SG")),
-                    rng.randrange(2019, 2026), [], "", "", True))  # fmt: skip
+        writer.add(
+            (
+                first + i,
+                now,
+                now,
+                1,
+                name,
+                to_traditional(name),
+                f"Synthetic Partner {first + i}",
+                rng.choice(kinds),
+                rng.choice(("CN", "US", "DE", "JP", "SG")),
+                rng.randrange(2019, 2026),
+                [],
+                "",
+                "",
+                True,
+            )
+        )
         ids.append(first + i)
     writer.flush()
     return ids
@@ -376,20 +555,50 @@ def _make_events(
     first = next_id(Event)
     writer = BulkWriter(
         Event,
-        ("id", "created_at", "updated_at", "version", "name", "name_en", "kind", "date", "venue",
-         "organiser", "district_id", "announced_project_count", "announced_total_cny",
-         "announced_total_text", "notes", "is_synthetic"),
-    )  # fmt: skip
+        (
+            "id",
+            "created_at",
+            "updated_at",
+            "version",
+            "name",
+            "name_en",
+            "kind",
+            "date",
+            "venue",
+            "organiser",
+            "district_id",
+            "announced_project_count",
+            "announced_total_cny",
+            "announced_total_text",
+            "notes",
+            "is_synthetic",
+        ),
+    )
     rows: list[tuple[int, dt.date]] = []
     codes = list(districts)
     for i in range(count):
         day = today - dt.timedelta(days=rng.randrange(4 * 365))
         district = districts[rng.choice(codes)]
-        writer.add((first + i, now, now, 1,
-                    f"{day.year}年{district.short_name}重点项目集中签约活动(合成){i + 1}",
-                    "", rng.choice(("signing", "conference", "cloud_signing", "roadshow")), day,
-                    "", f"{district.name_zh_hans}投资促进办公室", district.pk, None, None, "", "",
-                    True))  # fmt: skip
+        writer.add(
+            (
+                first + i,
+                now,
+                now,
+                1,
+                f"{day.year}年{district.short_name}重点项目集中签约活动(合成){i + 1}",
+                "",
+                rng.choice(("signing", "conference", "cloud_signing", "roadshow")),
+                day,
+                "",
+                f"{district.name_zh_hans}投资促进办公室",
+                district.pk,
+                None,
+                None,
+                "",
+                "",
+                True,
+            )
+        )
         rows.append((first + i, day))
     writer.flush()
     rows.sort(key=lambda r: r[1])
