@@ -43,7 +43,9 @@ def test_project_admin_filters_by_stage_and_district(admin_client_logged_in: Cli
     assert "嘉定项目" in page and "徐汇项目" not in page
 
 
-def test_admin_add_refuses_a_signed_project_without_its_date(admin_client_logged_in: Client) -> None:
+def test_admin_add_refuses_a_signed_project_without_its_date(
+    admin_client_logged_in: Client,
+) -> None:
     from projects.models import Project, Stage
 
     url = reverse("admin:projects_project_add")

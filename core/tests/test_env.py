@@ -51,7 +51,9 @@ def test_sqlite_url_uses_wal_and_a_path_under_the_project() -> None:
 
 
 def test_postgres_url_is_split_into_parts() -> None:
-    db = parse_database_url("postgres://u:p%40ss@db.local:6543/zs?sslmode=require", base_dir=Path("/"))
+    db = parse_database_url(
+        "postgres://u:p%40ss@db.local:6543/zs?sslmode=require", base_dir=Path("/")
+    )
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
         "zs",
