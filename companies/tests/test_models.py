@@ -89,4 +89,4 @@ def test_changes_are_kept_in_history() -> None:
     company.name_en = "History Test Co., Ltd."
     company.save()
     assert company.history.count() == 2
-    assert company.history.first().name_en == "History Test Co., Ltd."  # type: ignore[union-attr]
+    assert company.history.first().name_en == "History Test Co., Ltd."

@@ -40,7 +40,7 @@ def test_a_move_records_history_and_the_milestone_date() -> None:
         "negotiating",
         "signed",
     ]
-    assert project.history.first().history_change_reason == "stage negotiating → signed"  # type: ignore[union-attr]
+    assert project.history.first().history_change_reason == "stage negotiating → signed"
 
 
 def test_a_stage_move_carries_the_batch_id_into_history() -> None:
