@@ -53,6 +53,7 @@ checks: install
 
 pytest-sqlite: install static
 	@echo "== pytest on SQLite =="
+	mkdir -p var
 	env -u DATABASE_URL $(TEST_ENV) DATABASE_URL=sqlite:///var/test.sqlite3 \
 		$(VENV)/bin/pytest --cov --cov-report=term
 
