@@ -48,8 +48,9 @@ typecheck: install
 	$(TEST_ENV) $(VENV)/bin/mypy .
 
 checks: install
-	$(TEST_ENV) $(ZS) check
-	$(TEST_ENV) $(ZS) makemigrations --check --dry-run
+	mkdir -p var
+	env -u DATABASE_URL $(TEST_ENV) $(ZS) check
+	env -u DATABASE_URL $(TEST_ENV) $(ZS) makemigrations --check --dry-run
 
 pytest-sqlite: install static
 	@echo "== pytest on SQLite =="

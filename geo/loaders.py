@@ -61,7 +61,7 @@ def load_regions() -> tuple[int, int]:
                 "short_forms": _split(row["short_forms"]),
                 "short_forms_hant": _split(row["short_forms_hant"]),
                 "kind": row["kind"],
-                "admin_rank": row["admin_rank"],
+                "admin_ranks": _split(row["admin_rank"]),
                 "clusters": _split(row["clusters"]),
                 "major": row["major"] == "1",
             },

@@ -35,7 +35,12 @@ class City(NamedModel):
     short_forms = models.JSONField(_("short forms"), default=list, blank=True)
     short_forms_hant = models.JSONField(_("short forms (Traditional)"), default=list, blank=True)
     kind = models.CharField(_("kind"), max_length=32)
-    admin_rank = models.CharField(_("administrative rank"), max_length=32, blank=True)
+    admin_ranks = models.JSONField(
+        _("administrative ranks"),
+        default=list,
+        blank=True,
+        help_text=_("e.g. provincial_capital, sub_provincial, separately_planned"),
+    )
     clusters = models.JSONField(_("regional clusters"), default=list, blank=True)
     major = models.BooleanField(_("major city"), default=False)
 
