@@ -24,7 +24,14 @@ from django.utils import timezone
 
 from companies.models import Company
 from companies.validators import ALPHABET, credit_code_check_char
-from core.bulk import BulkWriter, fast_sqlite_writes, next_id, reset_sequences
+from core.bulk import (
+    BulkWriter,
+    check_references,
+    deferred_indexes,
+    fast_sqlite_writes,
+    next_id,
+    reset_sequences,
+)
 from core.text import fold, to_traditional
 from events.models import Event
 from geo.models import District, Zone
@@ -124,6 +131,7 @@ STAGE_WEIGHTS = {
     "lost": 4,
 }
 YI = 100_000_000
+LARGE_LOAD = 50_000  # from this size on, indexes are rebuilt after the load instead of per row
 
 
 def _weighted(rng: random.Random, items: Sequence[T], weights: Sequence[float]) -> Callable[[], T]:
@@ -176,7 +184,10 @@ def generate(projects: int, seed: int, *, today: dt.date | None = None) -> Gener
     if projects < 0:
         raise ValueError("the number of projects cannot be negative")
     with fast_sqlite_writes(), transaction.atomic():
-        return _generate(projects, seed, today)
+        if projects < LARGE_LOAD:
+            return _generate(projects, seed, today)
+        with deferred_indexes(Company, Project, StageChange):
+            return _generate(projects, seed, today)
 
 
 def _generate(projects: int, seed: int, today: dt.date | None) -> GenerateResult:
@@ -346,6 +357,7 @@ def _generate(projects: int, seed: int, today: dt.date | None) -> GenerateResult
         )
     project_writer.flush()
     change_writer.flush()
+    check_references(Company, Partner, Event, Project, StageChange)
     reset_sequences(Company, Partner, Event, Project, StageChange)
     return GenerateResult(n_companies, projects, changes, n_events, n_partners)
 
