@@ -126,8 +126,8 @@ def norm_key(name: str) -> str:
 def short_forms(name: str) -> list[str]:
     """Short forms under which a full Chinese name is usually repeated later.
 
-    芯晟微(上海)半导体有限公司 -> 芯晟微, 芯晟微半导体;
-    海川智能装备股份有限公司 -> 海川智能装备, 海川.
+    澜启微(上海)半导体有限公司 -> 澜启微, 澜启微半导体;
+    岳峰智能装备股份有限公司 -> 岳峰智能装备, 岳峰.
     """
     out: list[str] = []
     n = clean_name(name)
@@ -296,7 +296,7 @@ _LATIN_BLOCK = {
 
 
 def find_latin_names_in_zh(text: str) -> list[Mention]:
-    """Latin-script firm names inside Chinese text (德国企业Kessler Antriebstechnik在…)."""
+    """Latin-script firm names inside Chinese text (德国企业Falkner Antriebe在…)."""
     out: list[Mention] = []
     for m in _LATIN_NAME.finditer(text):
         name = m.group(0).rstrip(".-' ")

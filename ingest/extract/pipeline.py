@@ -567,7 +567,7 @@ def _zh_subject(doc: _Doc, cs: int, ce: int, sent: Span) -> _Frame | None:
         if found is not None:
             found.prefix_location = ploc
             return found
-    # (d) a descriptor then a brand: 德资企业凯斯曼此次签约…
+    # (d) a descriptor then a brand: 德资企业法克纳此次签约…
     dm = _DESCRIPTOR.match(body)
     if dm and dm.end() < len(body):
         inner = body[dm.end() :]
@@ -575,11 +575,11 @@ def _zh_subject(doc: _Doc, cs: int, ce: int, sent: Span) -> _Frame | None:
         found = _brand_frame(inner, ioff, cs, ce, sent, t[ce : sent.end], descriptor=True)
         if found is not None:
             return found
-    # (e) a brand at clause start followed by an investment verb: 宁德时代拟投资30亿元…
+    # (e) a brand at clause start followed by an investment verb: 辰拓电池拟投资30亿元…
     found = _brand_frame(body, off, cs, ce, sent, t[ce : sent.end])
     if found is not None:
         return found
-    # (f) a project name: 芯曜半导体研发总部项目总投资15亿元
+    # (f) a project name: 昕锐半导体研发总部项目总投资15亿元
     return _project_name_frame(doc, body, off, cs, ce, sent)
 
 
@@ -736,7 +736,7 @@ def _zh_frames(doc: _Doc) -> list[_Frame]:
                 fr = _zh_subject(doc, cs, ce, s)
             if fr is not None:
                 sent_frames.append(fr)
-            # "…等重大项目，均落户西安高新区": one place for every frame of the sentence.
+            # "…等重大项目，均落户合肥高新区": one place for every frame of the sentence.
             jm = re.match(r"^(?:均|都|全部|共同|一起)(?:将)?(?:落户|落地|位于|入驻|布局)", t[cs:ce])
             if jm and len(sent_frames) >= 1:
                 loc = pl.find_location_zh(t, cs, ce, [])

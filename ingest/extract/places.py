@@ -1,6 +1,6 @@
 """Places: gazetteer look-up (longest match first) and trigger patterns (在X建设, 落户X, in X).
 
-Gold locations are "as written", so we report the written span (e.g. 临港装备产业区) and map it
+Gold locations are "as written", so we report the written span (e.g. 奉贤装备产业园) and map it
 to a GB/T 2260 district code through the gazetteer where possible.
 """
 
