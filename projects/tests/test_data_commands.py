@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -37,6 +38,24 @@ def test_demo_data_holds_the_conference_and_its_announced_totals() -> None:
     assert weineng.amount_cny == Decimal("5000000000")
     assert weineng.district is not None and weineng.district.code == "310114"
     assert not Project.objects.filter(is_synthetic=True).exists()
+
+
+def test_a_demo_file_with_an_unknown_district_saves_nothing(tmp_path: Path) -> None:
+    from projects.demo import DEMO_FILE
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        DEMO_FILE.read_text(encoding="utf-8").replace('district: "310114"', 'district: "999999"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="unknown district"):
+        run("load_demo", "--file", str(bad))
+    assert not Event.objects.exists() and not Company.objects.exists()
+    assert not Project.objects.exists()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("schema_version: 1\nevent: [", encoding="utf-8")
+    with pytest.raises(CommandError, match="not a readable demo file"):
+        run("load_demo", "--file", str(broken))
 
 
 def test_demo_data_loads_idempotently() -> None:
