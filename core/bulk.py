@@ -176,6 +176,14 @@ class deferred_indexes:  # noqa: N801  (used as a context manager)
                 cursor.execute(sql)
 
 
+def analyze(*models_: type[models.Model]) -> None:
+    """Refresh the planner's statistics after a bulk load (a fresh table has none)."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {qn(model._meta.db_table)}")
+
+
 def check_references(*models_: type[models.Model]) -> None:
     """Raise IntegrityError if any foreign key of `models_` points at a missing row."""
     connection.check_constraints(table_names=[m._meta.db_table for m in models_])

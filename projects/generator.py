@@ -26,6 +26,7 @@ from companies.models import Company
 from companies.validators import ALPHABET, credit_code_check_char
 from core.bulk import (
     BulkWriter,
+    analyze,
     check_references,
     deferred_indexes,
     fast_sqlite_writes,
@@ -359,6 +360,7 @@ def _generate(projects: int, seed: int, today: dt.date | None) -> GenerateResult
     change_writer.flush()
     check_references(Company, Partner, Event, Project, StageChange)
     reset_sequences(Company, Partner, Event, Project, StageChange)
+    analyze(Company, Partner, Event, Project, StageChange)
     return GenerateResult(n_companies, projects, changes, n_events, n_partners)
 
 

@@ -243,6 +243,11 @@ class Project(BaseModel):
             models.Index(fields=["stage", "signed_on"], name="project_stage_signed"),
             models.Index(fields=["industry", "signed_on"], name="project_industry_signed"),
             models.Index(fields=["last_progress_on"], name="project_last_progress"),
+            # Board and list totals: every view skips merged duplicates, then groups by stage
+            # and sums amounts; this index answers that from the index alone.
+            models.Index(
+                fields=["duplicate_of", "stage", "amount_cny"], name="project_dup_stage_amount"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

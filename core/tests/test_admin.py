@@ -62,6 +62,7 @@ def test_admin_add_refuses_a_signed_project_without_its_date(
             "paid_in-TOTAL_FORMS": "0",
             "paid_in-INITIAL_FORMS": "0",
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "needs this date" in response.content.decode()

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from core.concurrency import StaleVersion
 from core.context import change_context
@@ -76,15 +77,16 @@ def test_it_refuses_to_leave_lost_without_a_reason() -> None:
 
 def test_it_refuses_future_dates_and_no_op_moves() -> None:
     project = make_project(stage="negotiating")
-    with pytest.raises(ValidationError, match="future"):
-        move_stage(project, "signed", on=dt.date.today() + dt.timedelta(days=30))
-    with pytest.raises(ValidationError, match="already"):
-        move_stage(project, "negotiating")
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match="future"):
+            move_stage(project, "signed", on=dt.date.today() + dt.timedelta(days=30))
+        with pytest.raises(ValidationError, match="already"):
+            move_stage(project, "negotiating")
 
 
 def test_it_rejects_an_unknown_stage_code() -> None:
     project = make_project(stage="lead")
-    with pytest.raises(ValidationError, match="Unknown stage"):
+    with translation.override("en"), pytest.raises(ValidationError, match="Unknown stage"):
         move_stage(project, "celebrating")
 
 
