@@ -14,3 +14,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
     yield
+
+
+@pytest.fixture
+def personas(db: Any) -> dict[str, Any]:
+    """admin, analyst, officer_xuhui, officer_jiading, partner, viewer (core/personas.py)."""
+    from core.personas import create_personas
+
+    return create_personas()

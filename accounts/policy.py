@@ -1,16 +1,301 @@
-"""Row-level access policy, called only through `RestrictedQuerySet.restrict`."""
+"""Row-level access policy: the rules behind `Model.objects.restrict(user, action)`.
+
+Everything a user may see or do is decided here, keyed by model, so no view, endpoint,
+export or dashboard has to (or may) filter by district on its own. See docs/security.md.
+
+Roles (accounts.models.Role):
+
+* admin — everything (Django superusers count as admins);
+* analyst — reads everything; writes when the profile's `can_write` is set;
+* officer — reads and writes projects whose district or zone is assigned to them; city-wide
+  aggregates only with `city_aggregates`;
+* partner — reads the projects its partner organisation referred, nothing else of the pipeline;
+* viewer — reads everything, writes nothing.
+
+Users without a profile (and anonymous or inactive users) see nothing.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
+
+ADMIN, ANALYST, OFFICER, PARTNER, VIEWER = "admin", "analyst", "officer", "partner", "viewer"
+_INTERNAL = frozenset({ADMIN, ANALYST, OFFICER, VIEWER})
+READ_ACTIONS = frozenset({"view", "export", "aggregate"})
+WRITE_ACTIONS = frozenset({"add", "change", "delete"})
+
+# Capabilities answered by `can(user, perm)`.
+CAPABILITIES = frozenset(
+    {
+        "city_aggregates",  # totals over every district (never the rows)
+        "view_confidential",  # investor of confidential projects
+        "manage_users",  # roles, scopes and other users' tokens
+        "audit",  # the audit API and full history of any record
+        "api_tokens",  # create personal API tokens
+        "write_reference",  # districts, zones, taxonomy, stages
+    }
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the policy needs to know about a user, loaded once per user object."""
+
+    role: str
+    district_ids: frozenset[int] = frozenset()
+    zone_ids: frozenset[int] = frozenset()
+    partner_id: int | None = None
+    can_write: bool = False
+    city_aggregates: bool = False
+    view_confidential: bool = False
+
+
+_NO_SCOPE = Scope(role="")
+# Sentinel from project_condition: the action is not allowed on any project.
+NOTHING = Q(pk__in=[])
+_CACHE_ATTR = "_zhaoshang_scope"
+
+
+def scope_of(user: Any) -> Scope:
+    """The user's scope, cached on the user object (one request, or one test step)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _NO_SCOPE
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    scope = _load_scope(user)
+    with contextlib.suppress(AttributeError):  # exotic user objects without a __dict__
+        setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    """Drop the cached scope (after changing a profile in the same request or test)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _load_scope(user: Any) -> Scope:
+    from accounts.models import Profile
+
+    profile = Profile.objects.filter(user_id=user.pk).first()
+    if user.is_superuser:
+        return Scope(role=ADMIN, can_write=True, city_aggregates=True, view_confidential=True)
+    if profile is None:
+        return _NO_SCOPE
+    districts: frozenset[int] = frozenset()
+    zones: frozenset[int] = frozenset()
+    if profile.role == OFFICER:
+        districts = frozenset(profile.districts.values_list("pk", flat=True))
+        zones = frozenset(profile.zones.values_list("pk", flat=True))
+    return Scope(
+        role=profile.role,
+        district_ids=districts,
+        zone_ids=zones,
+        partner_id=profile.partner_id if profile.role == PARTNER else None,
+        can_write=profile.role == ADMIN or (profile.role == ANALYST and profile.can_write),
+        city_aggregates=profile.role in {ADMIN, ANALYST, VIEWER}
+        or (profile.role == OFFICER and profile.city_aggregates),
+        view_confidential=profile.role in {ADMIN, ANALYST} or profile.view_confidential,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Capabilities
+
+
+def can(user: Any, perm: str) -> bool:
+    """Whether `user` holds a capability (see CAPABILITIES); unknown names are a bug."""
+    if perm not in CAPABILITIES:
+        raise ValueError(f"unknown capability {perm!r}; expected one of {sorted(CAPABILITIES)}")
+    scope = scope_of(user)
+    if not scope.role:
+        return False
+    if perm == "city_aggregates":
+        return scope.city_aggregates
+    if perm == "view_confidential":
+        return scope.view_confidential
+    if perm == "api_tokens":
+        return True
+    # manage_users, audit, write_reference
+    return scope.role == ADMIN
+
+
+def role_of(user: Any) -> str:
+    """The user's role code, or "" for anonymous users and users without a profile."""
+    return scope_of(user).role
+
+
+# ---------------------------------------------------------------------------------------------
+# Projects and the records that hang off a project
+
+
+def project_condition(scope: Scope, action: str, prefix: str = "") -> Q | None:
+    """The Q a project (reached through `prefix`) must satisfy; None means "every row".
+
+    Returns NOTHING when the action is not allowed at all.
+    """
+    nothing = NOTHING
+    role = scope.role
+    if role == ADMIN:
+        return None
+    if role in {ANALYST, VIEWER}:
+        if action in READ_ACTIONS:
+            return None
+        return None if scope.can_write else nothing
+    if role == OFFICER:
+        if action == "aggregate" and scope.city_aggregates:
+            return None
+        if action == "delete":
+            # Officers retire projects by marking them lost or merging; deleting is for
+            # administrators and analysts with write permission.
+            return nothing
+        cond = Q()
+        if scope.district_ids:
+            cond |= Q(**{f"{prefix}district_id__in": sorted(scope.district_ids)})
+        if scope.zone_ids:
+            cond |= Q(**{f"{prefix}zone_id__in": sorted(scope.zone_ids)})
+        return cond if cond else nothing
+    if role == PARTNER:
+        if action in READ_ACTIONS and scope.partner_id is not None:
+            return Q(**{f"{prefix}referring_partner_id": scope.partner_id})
+        return nothing
+    return nothing
+
+
+def _restrict_project(qs: QuerySet[Any], scope: Scope, action: str) -> QuerySet[Any]:
+    cond = project_condition(scope, action)
+    if cond is None:
+        return qs
+    return qs.none() if cond is NOTHING else qs.filter(cond)
+
+
+def _through_project(field: str, *, optional: bool = False) -> Rule:
+    """Rule for records that belong to a project: they follow the project's rule."""
+
+    def rule(qs: QuerySet[Any], scope: Scope, action: str) -> QuerySet[Any]:
+        # Adding a note, visit or payment to a project is "changing" the project.
+        project_action = "change" if action in WRITE_ACTIONS else action
+        cond = project_condition(scope, project_action, prefix=f"{field}__")
+        if cond is None:
+            return qs
+        rows = qs.none() if cond is NOTHING else qs.filter(cond)
+        if optional:
+            # Records without a project (evidence about a company or event) follow the
+            # source-document rule instead: internal roles only.
+            loose = _reference_rule(writers={ANALYST, OFFICER}, readers=_INTERNAL)(
+                qs.filter(**{f"{field}__isnull": True}), scope, action
+            )
+            return rows | loose
+        return rows
+
+    return rule
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared records: companies, events, partners, documents, reference data
+
+Rule = Callable[[QuerySet[Any], Scope, str], QuerySet[Any]]
+
+
+def _reference_rule(writers: set[str], readers: frozenset[str] | None = None) -> Rule:
+    """Everyone in `readers` (default: every role) reads; `writers` write."""
+
+    def rule(qs: QuerySet[Any], scope: Scope, action: str) -> QuerySet[Any]:
+        if action in READ_ACTIONS:
+            return qs if (readers is None or scope.role in readers) else qs.none()
+        if scope.role == ADMIN:
+            return qs
+        if scope.role == ANALYST and not scope.can_write:
+            return qs.none()
+        if scope.role in writers and action != "delete":
+            return qs
+        if scope.role == ANALYST and action == "delete" and ANALYST in writers:
+            return qs
+        return qs.none()
+
+    return rule
+
+
+RULES: dict[str, Rule] = {
+    "projects.project": lambda qs, scope, action: _restrict_project(qs, scope, action),
+    "projects.stagechange": _through_project("project"),
+    "projects.activity": _through_project("project"),
+    "projects.followup": _through_project("project"),
+    "projects.attachment": _through_project("project"),
+    "projects.paidincapital": _through_project("project"),
+    "evidence.evidence": _through_project("project", optional=True),
+    # Officers register investors and events they work with; analysts with write permission
+    # and administrators maintain everything.
+    "companies.company": _reference_rule(writers={ANALYST, OFFICER}),
+    "companies.companyhonour": _reference_rule(writers={ANALYST, OFFICER}),
+    "companies.facility": _reference_rule(writers={ANALYST, OFFICER}),
+    "events.event": _reference_rule(writers={ANALYST, OFFICER}),
+    "partners.partner": _reference_rule(writers={ANALYST}),
+    # News and files read by the extractor are internal working material: partners do not
+    # see them.
+    "evidence.sourcedocument": _reference_rule(writers={ANALYST, OFFICER}, readers=_INTERNAL),
+    # Reference data is maintained by administrators only.
+    "projects.stage": _reference_rule(writers=set()),
+    "geo.province": _reference_rule(writers=set()),
+    "geo.city": _reference_rule(writers=set()),
+    "geo.district": _reference_rule(writers=set()),
+    "geo.zone": _reference_rule(writers=set()),
+    "taxonomy.industry": _reference_rule(writers=set()),
+    "taxonomy.businessactivity": _reference_rule(writers=set()),
+    "taxonomy.projecttype": _reference_rule(writers=set()),
+    "taxonomy.honour": _reference_rule(writers=set()),
+}
+
+
+def _admin_only(qs: QuerySet[Any], scope: Scope, action: str) -> QuerySet[Any]:
+    return qs if scope.role == ADMIN else qs.none()
 
 
 def restrict_queryset(qs: QuerySet[Any], user: Any, action: str) -> Any:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    """Rows of `qs` that `user` may act on with `action`; unknown models are admin-only."""
+    scope = scope_of(user)
+    if not scope.role:
         return qs.none()
-    hook = getattr(qs.model, "restrict_queryset", None)
-    if hook is not None:
-        return hook(qs, user, action)
-    return qs
+    rule = RULES.get(qs.model._meta.label_lower, _admin_only)
+    return rule(qs, scope, action)
+
+
+def restrict(model: type[Model], user: Any, action: str) -> QuerySet[Any]:
+    """`restrict_queryset` over all rows of `model` (also for models without `.restrict`)."""
+    return restrict_queryset(model._default_manager.all(), user, action)
+
+
+def may(user: Any, model: type[Model], action: str) -> bool:
+    """Whether `user` could do `action` on *some* row of `model` (no query is run).
+
+    Used to answer 403 before validating input; the row-level answer still comes from
+    `restrict`.
+    """
+    return not restrict(model, user, action).query.is_empty()
+
+
+def can_see_investor(user: Any, project: Any) -> bool:
+    """Whether the investor of `project` may be shown to `user`.
+
+    Non-confidential projects always show it. Confidential ones show it to holders of
+    `view_confidential` (administrators, analysts, granted users), to the project's owner
+    and to the officers whose district or zone covers the project.
+    """
+    if not getattr(project, "confidential", False):
+        return True
+    scope = scope_of(user)
+    if not scope.role:
+        return False
+    if scope.view_confidential:
+        return True
+    if getattr(project, "owner_id", None) is not None and project.owner_id == user.pk:
+        return True
+    if scope.role == OFFICER:
+        return project.district_id in scope.district_ids or project.zone_id in scope.zone_ids
+    return False

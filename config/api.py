@@ -1,7 +1,98 @@
-"""The REST API root (django-ninja) under /api/v1/; routers live in each app's api.py."""
+"""The REST API root (django-ninja) under /api/v1/; routers live in each app's api.py.
+
+Every operation needs authentication (token or session), is throttled per user and answers
+errors with one envelope (core/api/errors.py) — including unknown URLs and wrong methods
+under /api/v1/, which Django would otherwise answer with HTML.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="zhaoshang API", version="1", urls_namespace="api")
+from core.api import errors
+from core.api.auth import AUTH, UserRateThrottle
+
+
+class ZhaoshangAPI(NinjaAPI):
+    """NinjaAPI whose every URL answers in the error envelope, even outside an operation."""
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _enveloped(pattern.callback)
+        urls.append(re_path(r"^.*$", _unknown_url, name="api-unknown"))
+        return urls
+
+
+def _enveloped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = errors.error_response(
+                request, 405, _("Method not allowed; use {methods}.").format(methods=allowed)
+            )
+            response["Allow"] = allowed
+        return response
+
+    for attr in ("csrf_exempt", "_ninja_operation"):
+        if hasattr(view, attr):
+            setattr(wrapper, attr, getattr(view, attr))
+    wrapper.__name__ = getattr(view, "__name__", "api_view")
+    return wrapper
+
+
+def _unknown_url(request: HttpRequest) -> HttpResponse:
+    return errors.error_response(request, 404, _("No such API endpoint."))
+
+
+_unknown_url.csrf_exempt = True  # type: ignore[attr-defined]
+
+api = ZhaoshangAPI(
+    title="zhaoshang API",
+    version="1",
+    description=(
+        "Investment-promotion projects, investors, events and partners. Authenticate with "
+        "`Authorization: Bearer <token>` (create one at /accounts/tokens/ or with "
+        "`zhaoshang token create`) or with a browser session plus CSRF token. Every write "
+        "carries the `version` you read; a stale version answers 409 and changes nothing."
+    ),
+    urls_namespace="api",
+    auth=AUTH,
+    throttle=[UserRateThrottle()],
+)
+errors.install(api)
+
+
+def _mount() -> None:
+    from accounts.api import audit_router, me_router
+    from companies.api import router as companies
+    from events.api import router as events
+    from evidence.api import router as documents
+    from geo.api import districts_router, zones_router
+    from partners.api import router as partners
+    from projects.api import router as projects
+    from projects.api import stages_router
+    from taxonomy.api import router as industries
+
+    api.add_router("/projects", projects)
+    api.add_router("/companies", companies)
+    api.add_router("/events", events)
+    api.add_router("/partners", partners)
+    api.add_router("/districts", districts_router)
+    api.add_router("/zones", zones_router)
+    api.add_router("/industries", industries)
+    api.add_router("/stages", stages_router)
+    api.add_router("/source-documents", documents)
+    api.add_router("/me", me_router)
+    api.add_router("/audit", audit_router)
+
+
+_mount()

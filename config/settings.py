@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
+    "ninja",  # serves the API docs page's JS/CSS locally instead of from a CDN
     "simple_history",
     "axes",
     "core",
@@ -144,6 +145,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 # Staleness thresholds in days (domain.md: yellow after 2 months, red after 3).
 STALE_YELLOW_DAYS = env_int("STALE_YELLOW_DAYS", 60, minimum=1)
 STALE_RED_DAYS = env_int("STALE_RED_DAYS", 90, minimum=1)
+
+# Spreadsheet imports (docs/import.md): the most data rows one file may hold, and the batch
+# size above which rows are written in bulk instead of one by one through the services.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_BULK_THRESHOLD = env_int("IMPORT_BULK_THRESHOLD", 500, minimum=0)
 
 SITE_TITLE = _("招商项目管理")
 

@@ -1,0 +1,328 @@
+"""API throughput and latency under concurrent load, with and without row-level restriction.
+
+    python benchmarks/api.py --db var/bench_api.sqlite3 --projects 1000000 --json out.json
+
+What it does (see docs/benchmarks/api.md for results):
+
+1. prepares its own SQLite file: migrate, reference data and
+   `zhaoshang generate --projects N --seed 1` (skipped when the file already holds N projects);
+2. creates two API users with tokens: an administrator (restriction is a no-op) and a district
+   officer assigned every Shanghai district (restriction adds the scope lookup and a
+   `district IN (...) OR zone IN (...)` condition), so both read exactly the same rows;
+3. serves the project with gunicorn and production settings (DEBUG=0, a random SECRET_KEY,
+   ALLOWED_HOSTS=127.0.0.1);
+4. drives load from a second process on loopback (threads with keep-alive connections):
+   the project list (page of 50 with two filters) and the project detail, each as both users,
+   interleaved over several rounds, and reports requests per second and p50/p99 latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+LIST_FILTERS = "district=310115&stage=negotiating"
+
+SETUP_SNIPPET = """
+import json
+from accounts.models import ApiToken, Profile
+from core.personas import create_personas
+from geo.models import District
+from projects.models import Project
+users = create_personas()
+officer = users["officer_xuhui"]
+Profile.objects.filter(user=officer).update(role="officer")
+officer.profile.districts.set(District.objects.filter(kind="district"))
+ids = list(
+    Project.objects.filter(district__code="310115", stage__code="negotiating")
+    .order_by("?").values_list("pk", flat=True)[:2000]
+)
+print(json.dumps({
+    "admin": ApiToken.issue(users["admin"], "bench")[1],
+    "officer": ApiToken.issue(officer, "bench")[1],
+    "ids": ids,
+    "projects": Project.objects.count(),
+}))
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# The load generator (runs as its own process)
+
+
+def client_main(args: argparse.Namespace) -> None:
+    paths = json.loads(Path(args.paths_file).read_text())
+    deadline_start = time.perf_counter() + args.warmup
+    deadline_end = deadline_start + args.duration
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+        headers = {"Authorization": f"Bearer {args.token}", "Connection": "keep-alive"}
+        mine: list[float] = []
+        bad = 0
+        while True:
+            now = time.perf_counter()
+            if now >= deadline_end:
+                break
+            path = rng.choice(paths)
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+            elapsed = time.perf_counter() - started
+            if started >= deadline_start:
+                if ok:
+                    mine.append(elapsed)
+                else:
+                    bad += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    n = len(latencies)
+
+    def pct(p: float) -> float:
+        return latencies[min(n - 1, int(p * n))] * 1000 if n else float("nan")
+
+    print(
+        json.dumps(
+            {
+                "requests": n,
+                "errors": errors[0],
+                "rps": n / args.duration,
+                "p50_ms": pct(0.50),
+                "p99_ms": pct(0.99),
+            }
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The orchestrator
+
+
+def run(cmd: list[str], env: dict[str, str], **kw: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, text=True, **kw)
+
+
+def prepare(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    zs = str(VENV_BIN / "zhaoshang")
+    run([zs, "migrate", "--noinput", "-v0"], env)
+    count = run(
+        [zs, "shell", "-c", "from projects.models import Project; print(Project.objects.count())"],
+        env,
+        capture_output=True,
+    ).stdout.strip()
+    if int(count.splitlines()[-1]) < args.projects:
+        run([zs, "load_reference"], env, capture_output=True)
+        started = time.perf_counter()
+        run([zs, "generate", "--projects", str(args.projects), "--seed", str(args.seed)], env)
+        print(f"generated {args.projects} projects in {time.perf_counter() - started:.0f} s")
+    out = run([zs, "shell", "-c", SETUP_SNIPPET], env, capture_output=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def wait_ready(port: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/api/v1/me/")
+            if conn.getresponse().status == 401:  # up, and answering in the API's own terms
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not come up")
+
+
+def load(
+    args: argparse.Namespace, token: str, paths: list[str], paths_file: Path
+) -> dict[str, Any]:
+    paths_file.write_text(json.dumps(paths))
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--client",
+            "--port",
+            str(args.port),
+            "--token",
+            token,
+            "--paths-file",
+            str(paths_file),
+            "--concurrency",
+            str(args.concurrency),
+            "--duration",
+            str(args.duration),
+            "--warmup",
+            str(args.warmup),
+        ],
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    return dict(json.loads(out))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--token", help=argparse.SUPPRESS)
+    parser.add_argument("--paths-file", help=argparse.SUPPRESS)
+    parser.add_argument("--db", default="var/bench_api.sqlite3")
+    parser.add_argument("--projects", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8103)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--concurrency", type=int, default=16, help="client connections")
+    parser.add_argument("--duration", type=float, default=15, help="seconds measured per run")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds discarded per run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", help="write the results here")
+    args = parser.parse_args()
+    if args.client:
+        client_main(args)
+        return
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{args.db}",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "ERROR",
+        # One benchmark user far exceeds any sane per-user limit; the throttle check still
+        # runs (a cache incr per request), it just never refuses.
+        "API_THROTTLE_RATE": "100000000/m",
+    }
+    setup = prepare(args, env)
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.common import git_revision, machine, today
+
+    gunicorn = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    results: dict[str, list[dict[str, Any]]] = {}
+    try:
+        wait_ready(args.port)
+        rng = random.Random(args.seed)
+        list_paths = [
+            f"/api/v1/projects/?{LIST_FILTERS}&page_size=50&page={p}" for p in range(1, 21)
+        ]
+        detail_paths = [f"/api/v1/projects/{i}" for i in setup["ids"]]
+        paths_file = ROOT / "var" / f"bench_api_paths_{os.getpid()}.json"
+        scenarios = [
+            ("list", "unrestricted", setup["admin"], list_paths),
+            ("list", "restricted", setup["officer"], list_paths),
+            ("detail", "unrestricted", setup["admin"], detail_paths),
+            ("detail", "restricted", setup["officer"], detail_paths),
+        ]
+        for round_no in range(args.rounds):
+            order = scenarios[:]
+            rng.shuffle(order)
+            for endpoint, mode, token, paths in order:
+                result = load(args, token, paths, paths_file)
+                results.setdefault(f"{endpoint}/{mode}", []).append(result)
+                print(f"round {round_no + 1} {endpoint:6} {mode:12} {json.dumps(result)}")
+        paths_file.unlink(missing_ok=True)
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+
+    summary: dict[str, Any] = {}
+    for key, runs in results.items():
+        summary[key] = {
+            "rps": statistics.median(r["rps"] for r in runs),
+            "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+            "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+            "errors": sum(r["errors"] for r in runs),
+            "runs": runs,
+        }
+    for endpoint in ("list", "detail"):
+        restricted = summary[f"{endpoint}/restricted"]["rps"]
+        unrestricted = summary[f"{endpoint}/unrestricted"]["rps"]
+        summary[f"{endpoint}/restricted_vs_unrestricted"] = restricted / unrestricted
+    report = {
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "date": today(),
+        "machine": machine(),
+        "revision": git_revision(),
+        "projects": setup["projects"],
+        "list_query": f"/api/v1/projects/?{LIST_FILTERS}&page_size=50&page=1..20",
+        "settings": {
+            "workers": args.workers,
+            "threads": args.threads,
+            "concurrency": args.concurrency,
+            "duration_s": args.duration,
+            "rounds": args.rounds,
+        },
+        "summary": summary,
+    }
+    print("\n| endpoint | restriction | req/s | p50 ms | p99 ms | errors |")
+    print("|---|---|---:|---:|---:|---:|")
+    for key in ("list/unrestricted", "list/restricted", "detail/unrestricted", "detail/restricted"):
+        s = summary[key]
+        endpoint, mode = key.split("/")
+        print(
+            f"| {endpoint} | {mode} | {s['rps']:.0f} | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} "
+            f"| {s['errors']} |"
+        )
+    for endpoint in ("list", "detail"):
+        ratio = summary[f"{endpoint}/restricted_vs_unrestricted"]
+        print(f"{endpoint}: restricted throughput = {ratio:.1%} of unrestricted")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""API building blocks shared by every app's api.py: errors, auth, pagination, CRUD helpers."""

@@ -1,0 +1,159 @@
+"""Named test personas, one per role (docs/security.md), for tests and demos.
+
+`create_personas()` makes admin, analyst, two district officers (徐汇区 and 嘉定区), a partner
+user linked to a partner organisation and a viewer. Anonymous access is tested by simply
+not logging in.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+
+PERSONA_PASSWORD = "persona-Passw0rd-2026"  # noqa: S105 - test and demo accounts only
+XUHUI, JIADING = "310104", "310114"
+PERSONA_PARTNER_NAME = "示例引荐合作伙伴"
+PERSONAS = ("admin", "analyst", "officer_xuhui", "officer_jiading", "partner", "viewer")
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    # Hashing is deliberately slow; six personas per test would cost seconds. One salted
+    # hash per process, shared by the persona accounts, keeps real hashing and login intact.
+    return make_password(PERSONA_PASSWORD)
+
+
+def _user(username: str) -> Any:
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(
+        username=username, defaults={"email": f"{username}@example.invalid"}
+    )
+    user.password = _password_hash()
+    user.is_active = True
+    user.save()
+    return user
+
+
+def create_personas(*, analyst_can_write: bool = True) -> dict[str, Any]:
+    """Create (or refresh) the six personas and return them by key; idempotent."""
+    from accounts.models import Profile, Role
+    from accounts.policy import forget_scope
+    from geo.models import District
+    from partners.models import Partner
+
+    partner_org, _ = Partner.objects.get_or_create(
+        name_zh_hans=PERSONA_PARTNER_NAME, defaults={"kind": Partner.Kind.AGENCY}
+    )
+    spec: dict[str, dict[str, Any]] = {
+        "admin": {"role": Role.ADMIN},
+        "analyst": {"role": Role.ANALYST, "can_write": analyst_can_write},
+        "officer_xuhui": {"role": Role.OFFICER, "districts": [XUHUI]},
+        "officer_jiading": {"role": Role.OFFICER, "districts": [JIADING]},
+        "partner": {"role": Role.PARTNER, "partner": partner_org},
+        "viewer": {"role": Role.VIEWER},
+    }
+    users: dict[str, Any] = {}
+    for key, fields in spec.items():
+        user = _user(key)
+        districts = fields.pop("districts", [])
+        profile, _ = Profile.objects.update_or_create(user=user, defaults=fields)
+        profile.districts.set(District.objects.filter(code__in=districts))
+        forget_scope(user)
+        users[key] = user
+    return users
+
+
+# Names that must never appear in a page or response for a persona outside their scope.
+SCENARIO_NAMES = {
+    "xuhui": "徐汇ALPHA项目",
+    "jiading": "嘉定BRAVO项目",
+    "referred": "嘉定引荐CHARLIE项目",
+    "confidential": "徐汇保密DELTA项目",
+    "pudong": "浦东ECHO项目",
+}
+CONFIDENTIAL_INVESTOR = "保密投资方FOXTROT集团"
+
+
+def create_scenario() -> dict[str, Any]:
+    """A small pipeline across districts that makes every access boundary observable.
+
+    Projects: 徐汇 (two, one confidential), 嘉定 (two, one referred by the persona partner)
+    and 浦东 (nobody's district). Also a company, event, partner and source document that no
+    project depends on (so they can be deleted), and a follow-up on the 徐汇 project.
+    Call after `create_personas()`.
+    """
+    import datetime as dt
+    from decimal import Decimal
+
+    from companies.models import Company
+    from core.testing import make_company, make_project
+    from events.models import Event
+    from evidence.models import SourceDocument
+    from partners.models import Partner
+    from projects.models import Activity, FollowUp
+
+    partner_org = Partner.objects.get(name_zh_hans=PERSONA_PARTNER_NAME)
+    investor = make_company("通用投资股份有限公司")
+    secret_investor = make_company(CONFIDENTIAL_INVESTOR)
+    projects = {
+        "xuhui": make_project(
+            SCENARIO_NAMES["xuhui"], district=XUHUI, investor=investor, amount_cny=Decimal("1e9")
+        ),
+        "jiading": make_project(
+            SCENARIO_NAMES["jiading"],
+            district=JIADING,
+            investor=investor,
+            amount_cny=Decimal("3e9"),
+        ),
+        "referred": make_project(
+            SCENARIO_NAMES["referred"],
+            district=JIADING,
+            investor=investor,
+            amount_cny=Decimal("5e8"),
+            referring_partner=partner_org,
+        ),
+        "confidential": make_project(
+            SCENARIO_NAMES["confidential"],
+            district=XUHUI,
+            investor=secret_investor,
+            amount_cny=Decimal("2e9"),
+            confidential=True,
+        ),
+        "pudong": make_project(
+            SCENARIO_NAMES["pudong"],
+            district="310115",
+            investor=investor,
+            amount_cny=Decimal("7e9"),
+        ),
+    }
+    follow_up = FollowUp.objects.create(
+        project=projects["xuhui"], due_on=dt.date(2026, 1, 5), title="回访"
+    )
+    activity = Activity.objects.create(
+        project=projects["xuhui"],
+        kind=Activity.Kind.VISIT_OUT,
+        happened_on=dt.date(2025, 6, 1),
+        summary="拜访",
+    )
+    spare_company: Company = make_company("闲置测试有限公司")
+    event = Event.objects.create(
+        name="测试推介会", kind=Event.Kind.CONFERENCE, date=dt.date(2025, 5, 1)
+    )
+    spare_partner = Partner.objects.create(name_zh_hans="闲置合作伙伴", kind=Partner.Kind.CHAMBER)
+    document = SourceDocument.objects.create(
+        title="测试新闻", text="某公司在徐汇区签约。", language=SourceDocument.Language.ZH_HANS
+    )
+    return {
+        "projects": projects,
+        "partner_org": partner_org,
+        "company": spare_company,
+        "investor": investor,
+        "event": event,
+        "partner": spare_partner,
+        "document": document,
+        "follow_up": follow_up,
+        "activity": activity,
+    }

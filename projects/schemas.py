@@ -1,0 +1,278 @@
+"""API schemas for projects: ProjectIn, ProjectPatch, ProjectOut, ProjectBrief, stage moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+
+from ninja import Schema
+from pydantic import Field
+
+from accounts.policy import can_see_investor
+from core.api.crud import MAX_ID
+from core.api.schemas import Ref, UserRef, partial_schema, ref, user_ref
+from projects.models import Project
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=2)]
+
+
+class ProjectIn(Schema):
+    """A whole project as the edit form sees it; foreign keys are ids."""
+
+    name: str = Field(..., max_length=300)
+    investor: Id | None = None
+    ultimate_parent: Id | None = None
+    origin: str = ""
+    source_country: str = ""
+    confidential: bool = False
+    amount_cny: Money | None = None
+    amount_original: Money | None = None
+    currency: str = "CNY"
+    amount_text: str = ""
+    amount_is_estimated: bool = False
+    contracted_amount_cny: Money | None = None
+    foreign_capital_usd: Money | None = None
+    increment_cny: Money | None = None
+    district: Id | None = None
+    zone: Id | None = None
+    city: Id | None = None
+    industry: Id | None = None
+    business_activity: Id | None = None
+    project_type: Id | None = None
+    stage: Id = Field(..., description="stage id (see /stages); fixed after creation")
+    signed_on: dt.date | None = None
+    registered_on: dt.date | None = None
+    construction_on: dt.date | None = None
+    operating_on: dt.date | None = None
+    on_hold: bool = False
+    withdrawn: bool = False
+    priority: str = "B"
+    owner: Id | None = None
+    owner_unit: str = ""
+    lead_source: str = ""
+    referring_partner: Id | None = None
+    referral_registered_on: dt.date | None = None
+    signing_event: Id | None = None
+    counted_in_stats: bool = True
+    exclusion_reason: str = ""
+    expands: Id | None = None
+    external_id: str | None = None
+    description: str = ""
+
+
+class ProjectUpdate(ProjectIn):
+    """PUT body: the whole project plus the version it was read at."""
+
+    version: int = Field(..., ge=1, le=MAX_ID)
+
+
+if TYPE_CHECKING:  # generated at import time; type checkers see the base
+    ProjectPatch = ProjectUpdate
+else:
+    ProjectPatch = partial_schema(ProjectUpdate, "ProjectPatch")
+
+
+class StageMoveIn(Schema):
+    stage: str = Field(..., max_length=32, description="target stage code")
+    on: dt.date | None = Field(None, description="date the move took effect (default today)")
+    reason: str = Field("", max_length=300)
+    note: str = ""
+    version: int = Field(..., ge=1, le=MAX_ID)
+
+
+class ProjectBrief(Schema):
+    """A row of the project list."""
+
+    id: int
+    version: int
+    name: str
+    investor: Ref | None
+    investor_hidden: bool
+    confidential: bool
+    stage: Ref
+    district: Ref | None
+    zone: Ref | None
+    industry: Ref | None
+    amount_cny: Decimal | None
+    amount_text: str
+    amount_is_estimated: bool
+    signed_on: dt.date | None
+    priority: str
+    last_progress_on: dt.date | None
+
+
+class ProjectOut(ProjectBrief):
+    """One project in full (the investor hidden when the user lacks the right)."""
+
+    ultimate_parent: Ref | None
+    origin: str
+    source_country: str
+    amount_original: Decimal | None
+    currency: str
+    contracted_amount_cny: Decimal | None
+    foreign_capital_usd: Decimal | None
+    increment_cny: Decimal | None
+    city: Ref | None
+    business_activity: Ref | None
+    project_type: Ref | None
+    stage_entered_on: dt.date | None
+    registered_on: dt.date | None
+    construction_on: dt.date | None
+    operating_on: dt.date | None
+    on_hold: bool
+    withdrawn: bool
+    lost_reason: str
+    owner: UserRef | None
+    owner_unit: str
+    lead_source: str
+    referring_partner: Ref | None
+    referral_registered_on: dt.date | None
+    signing_event: Ref | None
+    counted_in_stats: bool
+    exclusion_reason: str
+    duplicate_of: int | None
+    expands: int | None
+    external_id: str | None
+    description: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class StageChangeOut(Schema):
+    id: int
+    from_stage: str | None
+    to_stage: str
+    effective_on: dt.date
+    changed_at: dt.datetime
+    changed_by: UserRef | None
+    reason: str
+    request_id: str
+
+
+class TotalsGroup(Schema):
+    key: str
+    name: str
+    count: int
+    amount_cny: Decimal
+
+
+class TotalsOut(Schema):
+    """Totals over the projects the user may aggregate (never more)."""
+
+    count: int
+    amount_cny: Decimal
+    by: str | None
+    groups: list[TotalsGroup]
+
+
+BRIEF_RELATED = ("investor", "stage", "district", "zone", "industry")
+FULL_RELATED = (
+    *BRIEF_RELATED,
+    "ultimate_parent",
+    "city",
+    "business_activity",
+    "project_type",
+    "owner",
+    "referring_partner",
+    "signing_event",
+)
+# Columns actually rendered. Related models carry dozens of columns (keyword lists, aliases)
+# that a reference does not need; loading them dominated the cost of a list page.
+_REF_COLUMNS = {
+    "investor": ("name_zh_hans", "credit_code"),
+    "ultimate_parent": ("name_zh_hans", "credit_code"),
+    "stage": ("code", "name_zh_hans"),
+    "district": ("code", "name_zh_hans"),
+    "zone": ("slug", "name_zh_hans"),
+    "industry": ("code", "name_zh_hans"),
+    "city": ("code", "name_zh_hans"),
+    "business_activity": ("code", "name_zh_hans"),
+    "project_type": ("code", "name_zh_hans"),
+    "owner": ("username",),
+    "referring_partner": ("name_zh_hans",),
+    "signing_event": ("name", "date"),
+}
+BRIEF_ONLY = (
+    "id",
+    "version",
+    "name",
+    "confidential",
+    "amount_cny",
+    "amount_text",
+    "amount_is_estimated",
+    "signed_on",
+    "priority",
+    "last_progress_on",
+    "owner_id",
+    *(f"{rel}__{col}" for rel in BRIEF_RELATED for col in _REF_COLUMNS[rel]),
+)
+FULL_ONLY = (
+    *(f.name for f in Project._meta.concrete_fields),
+    *(f"{rel}__{col}" for rel in FULL_RELATED for col in _REF_COLUMNS[rel]),
+)
+
+
+def project_brief(project: Project, user: Any) -> dict[str, Any]:
+    visible = can_see_investor(user, project)
+    return {
+        "id": project.pk,
+        "version": project.version,
+        "name": project.name,
+        "investor": ref(project.investor, "credit_code") if visible else None,
+        "investor_hidden": not visible,
+        "confidential": project.confidential,
+        "stage": ref(project.stage),
+        "district": ref(project.district),
+        "zone": ref(project.zone, "slug"),
+        "industry": ref(project.industry),
+        "amount_cny": project.amount_cny,
+        "amount_text": project.amount_text,
+        "amount_is_estimated": project.amount_is_estimated,
+        "signed_on": project.signed_on,
+        "priority": project.priority,
+        "last_progress_on": project.last_progress_on,
+    }
+
+
+def project_out(project: Project, user: Any) -> dict[str, Any]:
+    data = project_brief(project, user)
+    visible = not data["investor_hidden"]
+    data.update(
+        {
+            "ultimate_parent": ref(project.ultimate_parent, "credit_code") if visible else None,
+            "origin": project.origin,
+            "source_country": project.source_country,
+            "amount_original": project.amount_original,
+            "currency": project.currency,
+            "contracted_amount_cny": project.contracted_amount_cny,
+            "foreign_capital_usd": project.foreign_capital_usd,
+            "increment_cny": project.increment_cny,
+            "city": ref(project.city),
+            "business_activity": ref(project.business_activity),
+            "project_type": ref(project.project_type),
+            "stage_entered_on": project.stage_entered_on,
+            "registered_on": project.registered_on,
+            "construction_on": project.construction_on,
+            "operating_on": project.operating_on,
+            "on_hold": project.on_hold,
+            "withdrawn": project.withdrawn,
+            "lost_reason": project.lost_reason,
+            "owner": user_ref(project.owner),
+            "owner_unit": project.owner_unit,
+            "lead_source": project.lead_source,
+            "referring_partner": ref(project.referring_partner, None),
+            "referral_registered_on": project.referral_registered_on,
+            "signing_event": ref(project.signing_event, None),
+            "counted_in_stats": project.counted_in_stats,
+            "exclusion_reason": project.exclusion_reason,
+            "duplicate_of": project.duplicate_of_id,
+            "expands": project.expands_id,
+            "external_id": project.external_id,
+            "description": project.description,
+            "created_at": project.created_at,
+            "updated_at": project.updated_at,
+        }
+    )
+    return data
