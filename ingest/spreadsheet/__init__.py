@@ -1,0 +1,1 @@
+"""Reading ledgers from spreadsheets: file readers, header synonyms and cell parsing."""
