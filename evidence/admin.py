@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from evidence.models import Evidence, SourceDocument
+from evidence.models import Candidate, Evidence, SourceDocument
 
 
 class EvidenceInline(admin.TabularInline):
@@ -28,3 +28,14 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     list_filter = ("field", "extractor")
     search_fields = ("value", "sentence")
     raw_id_fields = ("document", "project", "company", "event")
+
+
+@admin.register(Candidate)
+class CandidateAdmin(SimpleHistoryAdmin):
+    """Read-mostly view of what the extractor proposed; reviewing happens at /review/."""
+
+    list_display = ("__str__", "kind", "status", "document", "confidence", "reviewed_by")
+    list_filter = ("kind", "status", "extractor")
+    search_fields = ("record__investor", "document__title", "review_note")
+    raw_id_fields = ("document", "project", "event", "reviewed_by")
+    readonly_fields = ("record", "spans", "start", "end", "ordinal", "extractor")
