@@ -1,0 +1,62 @@
+"""The bulletin web page and its downloads (md, docx, pdf), as the signed-in user sees it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from analytics.forms import CockpitForm
+from reports import bulletin, renderers
+
+
+def _language(request: HttpRequest) -> str:
+    lang = request.GET.get("lang") or ""
+    if lang in bulletin.LANGUAGES:
+        return lang
+    current = (request.LANGUAGE_CODE or "zh-hans").lower()
+    return {"zh-hant": "zh-Hant", "en": "en"}.get(current, "zh-Hans")
+
+
+@login_required
+def bulletin_page(request: HttpRequest) -> HttpResponse:
+    """GET /reports/ (and /reports/bulletin/): the bulletin, or a download with ?format=."""
+    form = CockpitForm(request.GET or {})
+    lang = _language(request)
+    fmt = request.GET.get("format") or ""
+    if not form.is_valid() or (fmt and fmt not in renderers.FORMATS):
+        errors = form.errors if form.errors else {"format": [fmt]}
+        return render(
+            request,
+            "reports/bulletin.html",
+            {"form": form, "errors": errors, "languages": bulletin.LANGUAGES, "lang": lang},
+            status=400,
+        )
+    options = form.options()
+    doc = bulletin.build(request.user, options, lang)
+    if fmt:
+        try:
+            data = renderers.render(doc, fmt)
+        except renderers.RenderError as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(data, content_type=renderers.CONTENT_TYPES[fmt])
+        name = "bulletin-{}-{}.{}".format(options.period.code, lang, fmt)
+        response["Content-Disposition"] = 'attachment; filename="{}"'.format(name)
+        return response
+    query = {k: str(v) for k, v in request.GET.items() if v and k != "format"}
+    query["lang"] = lang
+    return render(
+        request,
+        "reports/bulletin.html",
+        {
+            "form": form,
+            "b": doc,
+            "body": renderers.to_html(doc, standalone=False),
+            "languages": bulletin.LANGUAGES,
+            "lang": lang,
+            "options": options,
+            "query": urlencode(query),
+            "formats": [f for f in renderers.FORMATS if f != "html"],
+        },
+    )
