@@ -248,6 +248,12 @@ class Project(BaseModel):
             models.Index(
                 fields=["duplicate_of", "stage", "amount_cny"], name="project_dup_stage_amount"
             ),
+            # Filtered lists (district + stage, newest signing first) over live records only.
+            models.Index(
+                fields=["district", "stage", "-signed_on"],
+                condition=models.Q(duplicate_of__isnull=True),
+                name="project_live_district_stage",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -92,7 +92,8 @@ def move_stage(
     elif from_stage.is_lost:
         locked.lost_reason = ""
     ctx = current()
-    locked._change_reason = _("stage {a} → {b}").format(a=from_stage.code, b=to_stage.code)  # type: ignore[attr-defined]
+    # Stored, not shown: kept language-neutral so history reads the same in every UI language.
+    locked._change_reason = f"stage {from_stage.code} → {to_stage.code}"  # type: ignore[attr-defined]
     locked.save()
     change = StageChange.objects.create(
         project=locked,

@@ -1,0 +1,782 @@
+"""Project pages: the list, the pipeline board, the project page and its small forms.
+
+Every queryset starts at `Project.objects.restrict(request.user, action)`; reads use
+"view", board totals "aggregate", writes "change", exports "export". Stage moves go
+through projects.services.move_stage only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.concurrency import StaleVersion, check_version
+from core.templatetags.zs import can_see_investor
+from events.models import Event
+from evidence.models import Evidence
+from geo.models import District, Zone
+from partners.models import Partner
+from projects.choices import Priority
+from projects.filtersets import ProjectFilterSet
+from projects.forms import ProjectForm
+from projects.models import Activity, Attachment, FollowUp, Project, Stage, StageChange
+from projects.services import move_stage
+from projects.tables import (
+    LIST_ONLY,
+    LIST_RELATED,
+    MAX_BROWSABLE_ROWS,
+    PAGE_SIZES,
+    PROJECT_COLUMNS,
+    KnownCountPaginator,
+    page_size,
+)
+from taxonomy.models import BusinessActivity, Industry, ProjectType
+
+BOARD_CARDS_PER_STAGE = 25
+# Parameters of the list URL that are not filters (kept out of the "active filters" chips).
+NON_FILTER_PARAMS = {"page", "per_page", "ordering"}
+
+
+def _filtered(request: HttpRequest, action: str, data: QueryDict | None = None) -> Any:
+    """The user's projects for `action`, narrowed by ProjectFilterSet from the query string."""
+    base = Project.objects.restrict(request.user, action)
+    return ProjectFilterSet(data if data is not None else request.GET, queryset=base)
+
+
+# ---- list -------------------------------------------------------------------------------
+
+
+def _filter_options(request: HttpRequest, stages: list[Stage] | None = None) -> dict[str, Any]:
+    """Choices for the filter panel (reference data plus the user's visible events/partners)."""
+    user_model = get_user_model()
+    return {
+        "stages": stages if stages is not None else list(Stage.objects.all()),
+        "districts": list(District.objects.filter(kind=District.Kind.DISTRICT)),
+        "zones": list(Zone.objects.order_by("slug")),
+        "industries": list(
+            Industry.objects.select_related("parent").order_by("sort_order", "code")
+        ),
+        "activities": list(BusinessActivity.objects.filter(parent__isnull=True)),
+        "project_types": list(ProjectType.objects.all()),
+        "priorities": Priority.choices,
+        "owners": list(user_model.objects.filter(is_active=True).order_by("username")[:300]),
+        "events": list(Event.objects.restrict(request.user, "view").order_by("-date")[:300]),
+        "partners": list(Partner.objects.restrict(request.user, "view")[:300]),
+        "stale_choices": [
+            ("yellow", gettext_lazy("yellow: no progress for 2 months")),
+            ("red", gettext_lazy("red: no progress for 3 months")),
+        ],
+        "page_sizes": PAGE_SIZES,
+    }
+
+
+def _active_filters(request: HttpRequest) -> list[tuple[str, str]]:
+    return [
+        (key, value)
+        for key, values in request.GET.lists()
+        for value in values
+        if key not in NON_FILTER_PARAMS and value
+    ]
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    """The ledger: filters in the URL, sortable columns, htmx answers with the table only."""
+    filterset = _filtered(request, "view")
+    queryset = filterset.qs
+    totals = queryset.order_by().aggregate(n=Count("pk"), total=Sum("amount_cny"))
+    rows = queryset.select_related(*LIST_RELATED).only(*LIST_ONLY)
+    per_page = page_size(request.GET.get("per_page"))
+    paginator = KnownCountPaginator(rows, per_page, count=totals["n"] or 0)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "paginator": paginator,
+        "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        "ellipsis": paginator.ELLIPSIS,
+        "columns": PROJECT_COLUMNS,
+        "total_count": totals["n"] or 0,
+        "total_amount": totals["total"],
+        "capped": (totals["n"] or 0) > MAX_BROWSABLE_ROWS,
+        "max_rows": MAX_BROWSABLE_ROWS,
+        "per_page": per_page,
+        "active_filters": _active_filters(request),
+        "export_available": _export_function() is not None,
+        "query_string": request.GET.urlencode(),
+    }
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+        return render(request, "projects/_table.html", context)
+    context.update(_filter_options(request))
+    return render(request, "projects/list.html", context)
+
+
+def _export_function() -> Any:
+    """reports.exports.export_projects(queryset, fmt) once the reports engineer ships it."""
+    try:
+        from reports import exports  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return None
+    return getattr(exports, "export_projects", None)
+
+
+@login_required
+def project_export(request: HttpRequest) -> HttpResponse:
+    """Export exactly the current filter, under the user's export restriction."""
+    export = _export_function()
+    if export is None:
+        return HttpResponse(
+            _("Export is not available yet."), status=501, content_type="text/plain"
+        )
+    params = request.GET.copy()
+    fmt = params.pop("fmt", ["xlsx"])[-1]
+    filterset = _filtered(request, "export", params)
+    # The user goes along so the exporter hides confidential investors they may not see.
+    return export(filterset.qs, fmt, user=request.user)
+
+
+# ---- board ------------------------------------------------------------------------------
+
+
+def _board_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]:
+    """Columns with per-stage count and total (one aggregate query) and the top cards."""
+    stages = list(Stage.objects.all())
+    # Totals are an aggregate: they use the aggregate restriction, in one GROUP BY query.
+    agg_qs = _filtered(request, "aggregate", data).qs
+    sums = {
+        row["stage_id"]: row
+        for row in agg_qs.order_by()
+        .values("stage_id")
+        .annotate(n=Count("pk"), total=Sum("amount_cny"))
+    }
+    view_qs = _filtered(request, "view", data).qs.select_related(*LIST_RELATED).only(*LIST_ONLY)
+    columns = []
+    for stage in stages:
+        agg = sums.get(stage.pk, {"n": 0, "total": None})
+        cards: list[Project] = []
+        if not stage.fold and agg["n"]:
+            # The (stage, signed_on) index serves this: newest signings first per column.
+            cards = list(view_qs.filter(stage=stage)[:BOARD_CARDS_PER_STAGE])
+        columns.append(
+            {
+                "stage": stage,
+                "count": agg["n"],
+                "total": agg["total"],
+                "cards": cards,
+                "more": max(agg["n"] - len(cards), 0),
+            }
+        )
+    query = data.copy()
+    for key in ("stage", "page", "ordering"):
+        query.pop(key, None)
+    return {
+        "columns": columns,
+        "stages": stages,
+        "board_query": query.urlencode(),
+        "grand_count": sum(c["count"] for c in columns),
+        "grand_total": sum((c["total"] or 0 for c in columns), start=0),
+    }
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """Kanban by stage; drag a card or use its menu to move it (through move_stage)."""
+    context = _board_context(request, request.GET)
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+        return render(request, "projects/_board.html", context)
+    context.update(_filter_options(request, context["stages"]))
+    context["filterset"] = _filtered(request, "view")
+    return render(request, "projects/board.html", context)
+
+
+class MoveForm(forms.Form):
+    """What a stage move needs: the target, and (depending on the stage) a date or reason."""
+
+    to_stage = forms.ModelChoiceField(
+        queryset=Stage.objects.all(), to_field_name="code", label=gettext_lazy("Move to")
+    )
+    on = forms.DateField(
+        label=gettext_lazy("Date it happened"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=300)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    origin = forms.CharField(required=False, widget=forms.HiddenInput)
+    board_query = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def _needs(project: Project, stage: Stage | None) -> dict[str, bool]:
+    if stage is None:
+        return {"date": False, "reason": False}
+    return {
+        "date": bool(stage.requires_date),
+        "reason": bool(stage.is_lost or project.stage.is_lost),
+    }
+
+
+def _render_move_form(
+    request: HttpRequest, project: Project, form: MoveForm, stage: Stage | None
+) -> HttpResponse:
+    context = {"project": project, "form": form, "needs": _needs(project, stage), "stage": stage}
+    if request.htmx:  # type: ignore[attr-defined]
+        response = render(request, "projects/_move_form.html", context)
+        response["HX-Retarget"] = "#modal-body"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "projects/move.html", context)
+
+
+@login_required
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a project to another stage; asks for a date or a reason when the stage needs one."""
+    project = get_object_or_404(
+        Project.objects.restrict(request.user, "change").select_related("stage"), pk=pk
+    )
+    if request.method != "POST":
+        initial = {
+            "to_stage": request.GET.get("to_stage"),
+            "version": project.version,
+            "origin": request.GET.get("origin", "detail"),
+            "board_query": request.GET.get("board_query", ""),
+            "on": timezone.localdate(),
+        }
+        asked_for = Stage.objects.filter(code=initial["to_stage"]).first()
+        return _render_move_form(request, project, MoveForm(initial=initial), asked_for)
+
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return _render_move_form(request, project, form, None)
+    data = form.cleaned_data
+    stage: Stage = data["to_stage"]
+    needs = _needs(project, stage)
+    asked = (needs["date"] and not data["on"]) or (needs["reason"] and not data["reason"].strip())
+    if asked and not data["confirmed"]:
+        # First contact from a drag or a menu: ask for what the stage needs.
+        bound = MoveForm(
+            initial={
+                **{k: v for k, v in data.items() if k != "to_stage"},
+                "to_stage": stage.code,
+                "on": data["on"] or timezone.localdate(),
+                "confirmed": True,
+            }
+        )
+        return _render_move_form(request, project, bound, stage)
+    try:
+        move_stage(
+            project,
+            stage,
+            on=data["on"],
+            user=request.user,
+            reason=data["reason"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
+    except StaleVersion as exc:
+        form.add_error(None, str(exc))
+        return _render_move_form(request, project, form, stage)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            target = {"date": "on", "stage": "to_stage"}.get(field, field)
+            for error in errors:
+                form.add_error(target if target in form.fields else None, error)
+        return _render_move_form(request, project, form, stage)
+
+    if data["origin"] == "board":
+        board_query = QueryDict(data["board_query"] or "")
+        if request.htmx:  # type: ignore[attr-defined]
+            response = render(request, "projects/_board.html", _board_context(request, board_query))
+            response["HX-Retarget"] = "#board"
+            response["HX-Reswap"] = "outerHTML"
+            response["HX-Trigger"] = "closeModal"
+            return response
+        messages.success(request, _("Moved to {stage}.").format(stage=stage.localized_name()))
+        url = reverse("projects:board")
+        return redirect(url + ("?" + board_query.urlencode() if board_query else ""))
+    messages.success(request, _("Moved to {stage}.").format(stage=stage.localized_name()))
+    url = reverse("projects:detail", args=[project.pk])
+    if request.htmx:  # type: ignore[attr-defined]
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+# ---- project page ---------------------------------------------------------------------
+
+
+TABS = ("overview", "activities", "follow_ups", "evidence", "attachments", "history")
+
+
+def _count(model: Any, **extra: Any) -> Subquery:
+    sub = (
+        model.objects.filter(project=OuterRef("pk"), **extra)
+        .order_by()
+        .values("project")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    return Coalesce(Subquery(sub), 0)  # type: ignore[return-value]
+
+
+def _project_for(request: HttpRequest, pk: int, action: str = "view") -> Project:
+    qs = (
+        Project.objects.restrict(request.user, action)
+        .select_related(
+            "stage",
+            "investor",
+            "ultimate_parent",
+            "district",
+            "zone",
+            "city",
+            "industry",
+            "business_activity",
+            "project_type",
+            "owner",
+            "referring_partner",
+            "signing_event",
+            "duplicate_of",
+            "expands",
+        )
+        .annotate(
+            n_activities=_count(Activity),
+            n_follow_ups=_count(FollowUp, done_on__isnull=True),
+            n_evidence=_count(Evidence),
+            n_attachments=_count(Attachment),
+        )
+    )
+    try:
+        return qs.get(pk=pk)
+    except Project.DoesNotExist:
+        raise Http404(_("No such project, or you may not see it.")) from None
+
+
+def highlight(sentence: str, span: str) -> SafeString:
+    """The evidence sentence with the extracted span marked (escaped, then marked)."""
+    if span and span in sentence:
+        head, _sep, tail = sentence.partition(span)
+        return mark_safe(  # noqa: S308 - every part is escaped above
+            "{}<mark>{}</mark>{}".format(escape(head), escape(span), escape(tail))
+        )
+    return mark_safe(escape(sentence))  # noqa: S308
+
+
+def _evidence(project: Project) -> list[dict[str, Any]]:
+    items = []
+    rows = Evidence.objects.filter(project=project).select_related("document")
+    for ev in rows.order_by("document_id", "start"):
+        span = ev.document.text[ev.start : ev.end] if ev.document.text else ev.value
+        items.append({"ev": ev, "doc": ev.document, "html": highlight(ev.sentence, span)})
+    return items
+
+
+# Fields that name the investor: never shown for a confidential project to users who may
+# not see its investor, not even in the history.
+INVESTOR_FIELDS = {"investor", "ultimate_parent"}
+
+
+def _display(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _history(project: Project, *, show_investor: bool = True) -> list[dict[str, Any]]:
+    """Historical records newest first, each with the field changes against the one before.
+
+    Foreign keys are shown by name: the ids met in the diffs are fetched with one query
+    per related model, not one per change.
+    """
+    records = list(
+        project.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            :100
+        ]
+    )
+    skip = {"version", "updated_at", "created_at"}
+    fields = {f.name: f for f in Project._meta.concrete_fields}
+    rows = []
+    wanted: dict[Any, set[Any]] = {}
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                if change.field in skip:
+                    continue
+                field = fields.get(change.field)
+                related = field.related_model if field is not None and field.is_relation else None
+                if related is not None:
+                    wanted.setdefault(related, set()).update(
+                        v for v in (change.old, change.new) if v is not None
+                    )
+                changes.append(
+                    {
+                        "field": field.verbose_name if field is not None else change.field,
+                        "old": change.old,
+                        "new": change.new,
+                        "related": related,
+                        "name": change.field,
+                    }
+                )
+        rows.append({"record": record, "changes": changes})
+    names: dict[Any, dict[Any, Any]] = {
+        model: model._default_manager.in_bulk(list(ids)) for model, ids in wanted.items()
+    }
+    hidden = _("hidden (confidential)")
+    for row in rows:
+        for change in row["changes"]:
+            related = change.pop("related")
+            name = change.pop("name")
+            for key in ("old", "new"):
+                value = change[key]
+                if name in INVESTOR_FIELDS and not show_investor:
+                    change[key] = hidden if value is not None else None
+                elif related is not None and value is not None:
+                    obj = names[related].get(value)
+                    named = getattr(obj, "localized_name", None)
+                    change[key] = named() if callable(named) else (obj or value)
+                else:
+                    change[key] = _display(value)
+    return rows
+
+
+def _timeline(project: Project) -> list[StageChange]:
+    return list(
+        StageChange.objects.filter(project=project)
+        .select_related("from_stage", "to_stage", "changed_by")
+        .order_by("effective_on", "id")
+    )
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ("kind", "happened_on", "summary", "notes")
+        widgets = {
+            "happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_happened_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["happened_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("An activity cannot be dated in the future."))
+        return day
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ("title", "due_on", "owner")
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        owner.queryset = get_user_model().objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ("file", "title")
+
+
+def _activities(project: Project) -> list[Activity]:
+    return list(Activity.objects.filter(project=project).select_related("author"))
+
+
+def _follow_ups(project: Project) -> list[FollowUp]:
+    return list(FollowUp.objects.filter(project=project).select_related("owner"))
+
+
+def _stage_path(project: Project, stages: Iterable[Stage]) -> list[dict[str, Any]]:
+    """The stage bar: main path stages, marked done/current, with the day each was entered."""
+    entered: dict[int, dt.date] = {}
+    for change in getattr(project, "_timeline", []):
+        entered[change.to_stage_id] = change.effective_on
+    current = project.stage
+    path = []
+    for stage in stages:
+        if stage.is_lost and not current.is_lost:
+            continue
+        state = ""
+        if stage.pk == current.pk:
+            state = "lost" if stage.is_lost else "current"
+        elif not current.is_lost and stage.sequence < current.sequence:
+            state = "done"
+        path.append({"stage": stage, "state": state, "on": entered.get(stage.pk)})
+    return path
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_for(request, pk)
+    tab = request.GET.get("tab", "overview")
+    if tab not in TABS:
+        tab = "overview"
+    timeline = _timeline(project)
+    project._timeline = timeline  # type: ignore[attr-defined]
+    stages = list(Stage.objects.all())
+    context: dict[str, Any] = {
+        "project": project,
+        "tab": tab,
+        "timeline": timeline,
+        "stage_path": _stage_path(project, stages),
+        "move_targets": [s for s in stages if s.pk != project.stage_id],
+        "show_investor": can_see_investor(request.user, project),
+        "today": timezone.localdate(),
+    }
+    if tab == "overview":
+        context["evidence"] = _evidence(project)[:5]
+        context["activities"] = _activities(project)[:5]
+        context["follow_ups"] = [f for f in _follow_ups(project) if not f.is_done][:6]
+    elif tab == "activities":
+        context["activities"] = _activities(project)
+        context["activity_form"] = ActivityForm(initial={"happened_on": timezone.localdate()})
+    elif tab == "follow_ups":
+        context["follow_ups"] = _follow_ups(project)
+        context["follow_up_form"] = FollowUpForm(initial={"owner": request.user.pk})
+    elif tab == "evidence":
+        context["evidence"] = _evidence(project)
+    elif tab == "attachments":
+        context["attachments"] = list(
+            Attachment.objects.filter(project=project).select_related("uploaded_by")
+        )
+        context["attachment_form"] = AttachmentForm()
+    elif tab == "history":
+        context["history"] = _history(project, show_investor=context["show_investor"])
+    return render(request, "projects/detail.html", context)
+
+
+def _writable(request: HttpRequest, pk: int) -> Project:
+    return get_object_or_404(
+        Project.objects.restrict(request.user, "change").select_related("stage"), pk=pk
+    )
+
+
+@login_required
+@require_POST
+def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _writable(request, pk)
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        activity = form.save(commit=False)
+        activity.project = project
+        activity.author = request.user
+        activity.save()
+        form = ActivityForm(initial={"happened_on": timezone.localdate()})
+    context = {
+        "project": project,
+        "activities": _activities(project),
+        "activity_form": form,
+        "oob": True,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "projects/_activities.html", context)
+    if form.errors:
+        messages.error(request, _("The activity was not saved; check the form."))
+    return redirect(reverse("projects:detail", args=[pk]) + "?tab=activities")
+
+
+@login_required
+@require_POST
+def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _writable(request, pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        follow_up = form.save(commit=False)
+        follow_up.project = project
+        follow_up.save()
+        form = FollowUpForm(initial={"owner": request.user.pk})
+    follow_ups = _follow_ups(project)
+    context = {
+        "project": project,
+        "follow_ups": follow_ups,
+        "follow_up_form": form,
+        "today": timezone.localdate(),
+        "oob": True,
+        "open_count": sum(1 for f in follow_ups if not f.is_done),
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "projects/_follow_ups.html", context)
+    if form.errors:
+        messages.error(request, _("The follow-up was not saved; check the form."))
+    return redirect(reverse("projects:detail", args=[pk]) + "?tab=follow_ups")
+
+
+@login_required
+@require_POST
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a follow-up done (or reopen it with `undo`)."""
+    visible = Project.objects.restrict(request.user, "change")
+    follow_up = get_object_or_404(
+        FollowUp.objects.select_related("project").filter(project__in=visible), pk=pk
+    )
+    follow_up.done_on = None if request.POST.get("undo") else timezone.localdate()
+    follow_up.save(update_fields=["done_on"])
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "projects/_follow_up_row.html",
+            {"f": follow_up, "today": timezone.localdate(), "show_project": "home" in request.POST},
+        )
+    return redirect(request.POST.get("next") or reverse("core:home"))
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _writable(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        attachment = form.save(commit=False)
+        attachment.project = project
+        attachment.uploaded_by = request.user
+        if not attachment.title:
+            attachment.title = attachment.file.name
+        attachment.save()
+        messages.success(request, _("File uploaded."))
+    else:
+        messages.error(request, _("The file was not uploaded; check the form."))
+    return redirect(reverse("projects:detail", args=[pk]) + "?tab=attachments")
+
+
+# ---- edit -------------------------------------------------------------------------------
+
+# Foreign keys whose tables grow with the data: a <select> of a million companies would
+# kill the page, so the form takes their id and shows the current name next to it.
+LARGE_FKS = ("investor", "ultimate_parent", "expands", "signing_event", "referring_partner")
+
+
+def _edit_form(*args: Any, show_investor: bool = True, **kwargs: Any) -> ProjectForm:
+    form = ProjectForm(*args, **kwargs)
+    instance = form.instance
+    for name in LARGE_FKS:
+        if name in form.fields:
+            form.fields[name].widget = forms.NumberInput(attrs={"min": 1, "class": "fk-id"})
+            current = getattr(instance, name, None) if instance.pk else None
+            if current is not None and (show_investor or name not in INVESTOR_FIELDS):
+                named = getattr(current, "localized_name", None)
+                label = named() if callable(named) else str(current)
+                form.fields[name].help_text = _("current: {name}").format(name=label)
+            else:
+                form.fields[name].help_text = _("id; find it with the search box")
+    for name, field in form.fields.items():
+        if isinstance(field, forms.DateField):
+            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        if name == "description":
+            field.widget = forms.Textarea(attrs={"rows": 4})
+    return form
+
+
+EDIT_SECTIONS: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (
+        gettext_lazy("Project"),
+        ("name", "stage", "priority", "owner", "owner_unit", "lead_source", "external_id"),
+    ),
+    (
+        gettext_lazy("Investor"),
+        ("investor", "ultimate_parent", "origin", "source_country", "confidential", "expands"),
+    ),
+    (
+        gettext_lazy("Amount"),
+        (
+            "amount_cny",
+            "amount_text",
+            "amount_original",
+            "currency",
+            "amount_is_estimated",
+            "contracted_amount_cny",
+            "foreign_capital_usd",
+            "increment_cny",
+        ),
+    ),
+    (
+        gettext_lazy("Location and classification"),
+        ("district", "zone", "city", "industry", "business_activity", "project_type"),
+    ),
+    (
+        gettext_lazy("Milestones"),
+        ("signed_on", "registered_on", "construction_on", "operating_on", "on_hold", "withdrawn"),
+    ),
+    (
+        gettext_lazy("Referral, event and statistics"),
+        (
+            "referring_partner",
+            "referral_registered_on",
+            "signing_event",
+            "counted_in_stats",
+            "exclusion_reason",
+        ),
+    ),
+    (gettext_lazy("Description"), ("description",)),
+)
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit with ProjectForm; the version read with the form refuses stale saves."""
+    project = get_object_or_404(
+        Project.objects.restrict(request.user, "change").select_related("stage", *LARGE_FKS),
+        pk=pk,
+    )
+    show_investor = can_see_investor(request.user, project)
+    if request.method == "POST":
+        form = _edit_form(request.POST, instance=project, show_investor=show_investor)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    check_version(project, version)
+                    form.save()
+            except StaleVersion as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Project saved."))
+                return redirect("projects:detail", pk=project.pk)
+    else:
+        form = _edit_form(instance=project, show_investor=show_investor)
+        version = project.version
+    sections = [
+        (title, [form[name] for name in names if name in form.fields])
+        for title, names in EDIT_SECTIONS
+    ]
+    return render(
+        request,
+        "projects/edit.html",
+        {"project": project, "form": form, "sections": sections, "version": version},
+    )
+
+
+def stale_projects(qs: QuerySet[Project], level: str) -> QuerySet[Project]:
+    """Open projects past the yellow or red threshold, through the shared FilterSet rule."""
+    return ProjectFilterSet(QueryDict("stale=" + level), queryset=qs).qs
