@@ -25,9 +25,14 @@ class Command(BaseCommand):
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
         user.save()
-        bar = "=" * 60
+        from core.personas import PERSONA_PASSWORD, create_personas
+
+        # One account per role, so the demo shows what each role may see.
+        roles = ", ".join(name for name in create_personas() if name != "admin")
+        bar = "=" * 72
         self.stdout.write(
             f"{bar}\n  zhaoshang demo: http://127.0.0.1:8000/\n"
-            f"  login: {DEMO_USERNAME}   password: {DEMO_PASSWORD}\n"
+            f"  login: {DEMO_USERNAME}   password: {DEMO_PASSWORD}   (administrator)\n"
+            f"  other roles: {roles}   password: {PERSONA_PASSWORD}\n"
             f"  admin: http://127.0.0.1:8000/admin/\n{bar}"
         )
