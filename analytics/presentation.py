@@ -262,7 +262,7 @@ def present(fig: Figures, options: counting.Options, user: Any = None) -> dict[s
     ])  # fmt: skip
     domestic = [i for i in by_origin if i["key"] != Origin.FOREIGN]
     by_country = _sorted([
-        _item(k, k, v, drill(**base, origin=Origin.FOREIGN))
+        _item(k, k, v, drill(**base, origin=Origin.FOREIGN, source_country=k))
         for k, v in fig.by_country.items() if k
     ])  # fmt: skip
     band_items = []

@@ -33,6 +33,9 @@ class ProjectFilterSet(django_filters.FilterSet):
     )
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("priority"))
     origin = django_filters.MultipleChoiceFilter(choices=Origin.choices, label=_("origin"))
+    source_country = django_filters.CharFilter(
+        method="filter_source_country", label=_("source country (ISO 3166)")
+    )
     lead_source = django_filters.ChoiceFilter(choices=LeadSource.choices, label=_("lead source"))
     amount_min_yi = django_filters.NumberFilter(
         method="filter_amount_min", label=_("amount from (亿元)")
@@ -103,6 +106,12 @@ class ProjectFilterSet(django_filters.FilterSet):
                     | Q(industry__parent__code=code)
                 )
         return qs.filter(cond)
+
+    def filter_source_country(
+        self, qs: QuerySet[Project], name: str, value: str
+    ) -> QuerySet[Project]:
+        codes = [c.strip().upper() for c in value.split(",") if c.strip()]
+        return qs.filter(source_country__in=codes) if codes else qs
 
     def filter_amount_min(self, qs: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
         return qs.filter(amount_cny__gte=Decimal(str(value)) * YI)

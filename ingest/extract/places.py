@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .resources import BLOCKING_WORDS, Place, gazetteer
+from .resources import BLOCKING_WORDS, Place, english_place_codes, gazetteer
 
 _SUFFIX = re.compile(
     r"(?:区|县|市|镇|乡|街道|村|园|园区|港|湾|城|新城|片区|基地|岛|海域|州|省|开发区|科学城|"
@@ -84,7 +84,22 @@ def district_code(loc: str) -> str | None:
     for _s, _e, _k, place in _matches(loc):
         if place.code and (best is None or place.level >= best.level):
             best = place
-    return best.code if best else None
+    if best is not None:
+        return best.code
+    if any("a" <= ch.lower() <= "z" for ch in loc):
+        # English text names places in English ("Songjiang District, Shanghai").
+        lowered = loc.lower()
+        for name, code in english_place_codes():
+            index = lowered.find(name)
+            if index >= 0 and _word_bounded(lowered, index, index + len(name)):
+                return code
+    return None
+
+
+def _word_bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not before.isalnum() and not after.isalnum()
 
 
 def find_location_zh(

@@ -140,6 +140,34 @@ def gazetteer() -> Gazetteer:
     return gz
 
 
+@lru_cache(maxsize=1)
+def english_place_codes() -> tuple[tuple[str, str], ...]:
+    """English place names (lower case) -> GB/T 2260 code, longest name first.
+
+    Shanghai districts under their full and short names ("Songjiang District", "Songjiang"),
+    zones under their English names (mapped to their primary district) and Chinese cities.
+    """
+    codes: dict[str, str] = {}
+    district_code: dict[str, str] = {}
+    for r in _read_csv(DISTRICTS):
+        if r.get("kind") != "district" or not r.get("code"):
+            continue
+        district_code[r["name_zh_hans"]] = r["code"]
+        name = r["name_en"].lower()
+        codes[name] = r["code"]
+        for suffix in (" new area", " district"):
+            if name.endswith(suffix):
+                codes.setdefault(name.removesuffix(suffix), r["code"])
+    for r in _read_csv(ZONES):
+        code = district_code.get(r.get("district", ""), "")
+        if code and r.get("name_en"):
+            codes.setdefault(r["name_en"].lower(), code)
+    for r in _read_csv(REGIONS):
+        if r.get("name_en") and not r["code"].endswith("0000"):
+            codes.setdefault(r["name_en"].split(" (")[0].lower(), r["code"])
+    return tuple(sorted(codes.items(), key=lambda kv: -len(kv[0])))
+
+
 def _load_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)

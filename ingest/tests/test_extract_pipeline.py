@@ -222,3 +222,13 @@ def test_pathological_input_stays_fast(text: str) -> None:
     t0 = time.perf_counter()
     extract(text)
     assert time.perf_counter() - t0 < 10
+
+
+def test_english_district_names_get_their_code() -> None:
+    result = extract(
+        "Falkner Antriebe GmbH will invest EUR 80 million in a new plant in Jinshan District, "
+        "Shanghai, creating 350 jobs."
+    )
+    (project,) = result.projects
+    assert project.district_code == "310116"
+    assert project.jobs == 350

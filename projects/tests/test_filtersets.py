@@ -71,6 +71,13 @@ def test_stale_projects_are_those_without_recent_progress(ledger: None) -> None:
     assert names({"stale": "yellow"}) == {"浦东药", "嘉定电池"}
 
 
+def test_it_filters_by_source_country(ledger: None) -> None:
+    Project.objects.filter(name="嘉定电池").update(origin="foreign", source_country="DE")
+    assert names({"source_country": "de"}) == {"嘉定电池"}
+    assert names({"source_country": "DE,JP"}) == {"嘉定电池"}
+    assert names({"source_country": "JP"}) == set()
+
+
 def test_sorting_by_amount(ledger: None) -> None:
     filterset = ProjectFilterSet({"ordering": "-amount", "stage": "signed"}, Project.objects.all())
     assert [p.name for p in filterset.qs] == ["嘉定电池", "徐汇芯片"]
