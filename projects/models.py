@@ -254,6 +254,12 @@ class Project(BaseModel):
                 condition=models.Q(duplicate_of__isnull=True),
                 name="project_live_district_stage",
             ),
+            # Per-stage totals of one district (board filtered by district, officer views).
+            models.Index(
+                fields=["district", "stage", "amount_cny"],
+                condition=models.Q(duplicate_of__isnull=True),
+                name="project_live_district_amount",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
