@@ -171,6 +171,55 @@ def reconcile(
     )
 
 
+def statements_in(user: Any, period: counting.Period) -> Any:
+    """Aggregate statements from ingested news published (or read) in `period`."""
+    from django.db.models import Q
+
+    from evidence.models import Candidate
+
+    dated = Q(document__published_on__range=(period.start, period.end))
+    undated = Q(document__published_on__isnull=True) & Q(
+        document__created_at__date__range=(period.start, period.end)
+    )
+    return (
+        Candidate.objects.restrict(user, "view")
+        .filter(kind=Candidate.Kind.AGGREGATE)
+        .exclude(status=Candidate.Status.REJECTED)
+        .filter(dated | undated)
+        .select_related("document", "event")
+        .order_by("-document__published_on", "document_id", "ordinal")
+    )
+
+
+def reconcile_statement(
+    candidate: Any, user: Any, *, include_estimated: bool = True
+) -> Reconciliation:
+    """A news aggregate ("21个项目，总投资524亿元") against what is on record for it.
+
+    Attached to an event, the statement is compared with the event's projects; otherwise with
+    the projects accepted from the same article (those with evidence in its document).
+    """
+    record = candidate.record or {}
+    count = record.get("count")
+    total = record.get("total") if record.get("currency") in (None, "CNY") else None
+    if candidate.event_id:
+        projects = Project.objects.restrict(user, "aggregate").filter(
+            signing_event_id=candidate.event_id
+        )
+    else:
+        projects = (
+            Project.objects.restrict(user, "aggregate")
+            .filter(evidence__document_id=candidate.document_id)
+            .distinct()
+        )
+    return reconcile(
+        int(count) if count is not None else None,
+        Decimal(str(total)) if total is not None else None,
+        projects,
+        include_estimated=include_estimated,
+    )
+
+
 def reconcile_event(event: Event, user: Any, *, include_estimated: bool = True) -> Reconciliation:
     """An event's announced totals against the projects recorded as signed at it."""
     projects = Project.objects.restrict(user, "aggregate").filter(signing_event=event)

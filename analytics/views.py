@@ -52,6 +52,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
 def reconciliation(request: HttpRequest) -> HttpResponse:
     ctx = _context(request)
     rows = []
+    statements: list[Any] = []
     if ctx["options"] is not None:
         options = ctx["options"]
         for event in reconcile.events_in(request.user, options.period)[:200]:
@@ -63,7 +64,17 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             )
+        for statement in reconcile.statements_in(request.user, options.period)[:200]:
+            statements.append(
+                (
+                    statement,
+                    reconcile.reconcile_statement(
+                        statement, request.user, include_estimated=options.include_estimated
+                    ),
+                )
+            )
     ctx["rows"] = rows
+    ctx["statements"] = statements
     return render(
         request,
         "analytics/reconciliation.html",
