@@ -533,20 +533,10 @@ class ProjectPlanner:
                 result.errors.append(
                     _("Project {ext} exists but you may not change it.").format(ext=ext_id)
                 )
-        if ext_id:
-            if ext_id in seen_ext:
-                result.errors.append(
-                    _("External id {ext} already appears in row {row}.").format(
-                        ext=ext_id, row=seen_ext[ext_id]
-                    )
-                )
-            seen_ext[ext_id] = row.number
-        if instance is not None:
-            if instance.pk in seen_ids:
-                result.errors.append(
-                    _("Row {row} already changes this project.").format(row=seen_ids[instance.pk])
-                )
-            seen_ids[instance.pk] = row.number
+        _note_repeats(
+            result, row.number, ext_id, instance, seen_ext, seen_ids,
+            _("Row {row} already changes this project."),
+        )  # fmt: skip
         if result.errors:
             result.action = ImportRow.Action.ERROR
             return result
@@ -840,20 +830,10 @@ class CompanyPlanner:
                 instance = self.allowed.filter(pk=pk).first()
         ext = extra.get("external_id", "")
         result.external_id = ext
-        if ext:
-            if ext in seen_ext:
-                result.errors.append(
-                    _("External id {ext} already appears in row {row}.").format(
-                        ext=ext, row=seen_ext[ext]
-                    )
-                )
-            seen_ext[ext] = row.number
-        if instance is not None:
-            if instance.pk in seen_ids:
-                result.errors.append(
-                    _("Row {row} already changes this company.").format(row=seen_ids[instance.pk])
-                )
-            seen_ids[instance.pk] = row.number
+        _note_repeats(
+            result, row.number, ext, instance, seen_ext, seen_ids,
+            _("Row {row} already changes this company."),
+        )  # fmt: skip
         if result.errors:
             result.action = ImportRow.Action.ERROR
             return result
@@ -1444,3 +1424,27 @@ def rollback(batch: ImportBatch, *, user: Any) -> None:
             user if user is not None and getattr(user, "is_authenticated", False) else None
         )
         batch.save()
+
+
+def _note_repeats(
+    result: Any,
+    number: int,
+    external_id: str,
+    instance: Any,
+    seen_ext: dict[str, int],
+    seen_ids: dict[int, int],
+    already_changed: str,
+) -> None:
+    """Flag a row whose external id or target record an earlier row of the file already used."""
+    if external_id:
+        if external_id in seen_ext:
+            result.errors.append(
+                _("External id {ext} already appears in row {row}.").format(
+                    ext=external_id, row=seen_ext[external_id]
+                )
+            )
+        seen_ext[external_id] = number
+    if instance is not None:
+        if instance.pk in seen_ids:
+            result.errors.append(already_changed.format(row=seen_ids[instance.pk]))
+        seen_ids[instance.pk] = number
