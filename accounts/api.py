@@ -16,14 +16,14 @@ from accounts.policy import CAPABILITIES, can, role_of
 from core.api.auth import actor
 from core.api.crud import MAX_ID, MAX_PAGE, MAX_PAGE_SIZE, Page
 from core.api.errors import ERROR_STATUSES, ApiError, ErrorOut
-from core.api.schemas import UserRef
+from core.api.schemas import Out, UserRef
 
 me_router = Router(tags=["accounts"])
 audit_router = Router(tags=["audit"])
 ERRORS: dict[int, Any] = {code: ErrorOut for code in ERROR_STATUSES}
 
 
-class MeOut(Schema):
+class MeOut(Out):
     id: int
     username: str
     role: str
@@ -41,13 +41,13 @@ def me(request: HttpRequest) -> Any:
     }
 
 
-class FieldChange(Schema):
+class FieldChange(Out):
     field: str
     old: Any = None
     new: Any = None
 
 
-class AuditRecordOut(Schema):
+class AuditRecordOut(Out):
     model: str
     object_id: str
     history_id: int

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,11 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("district officer")
     PARTNER = "partner", _("partner")
     VIEWER = "viewer", _("viewer")
+
+
+def new_scope_stamp() -> int:
+    """A fresh random stamp; see Profile.scope_stamp."""
+    return secrets.randbits(62)
 
 
 class Profile(models.Model):
@@ -78,8 +84,13 @@ class Profile(models.Model):
         help_text=_("Shows the investor of confidential projects."),
     )
     unit = models.CharField(_("unit"), max_length=200, blank=True)
+    # Changes whenever the profile or its district/zone assignments change (a new random
+    # value, so a stale copy saved later can never bring back a value already used).
+    # accounts.policy caches the assigned district and zone ids per (profile, stamp), which
+    # spares every request the two assignment queries without ever serving an old scope.
+    scope_stamp = models.BigIntegerField(default=new_scope_stamp, editable=False)
 
-    history = audited(m2m_fields=[districts, zones])
+    history = audited(m2m_fields=[districts, zones], excluded_fields=["scope_stamp"])
 
     class Meta:
         verbose_name = _("user profile")
@@ -93,6 +104,13 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return "{user} ({role})".format(user=self.user, role=self.get_role_display())
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.scope_stamp = new_scope_stamp()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "scope_stamp"}
+        super().save(*args, **kwargs)
 
 
 TOKEN_PREFIX = "zs_"
@@ -162,3 +180,23 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+def _assignments_changed(sender: Any, instance: Any, action: str, reverse: bool, **kw: Any) -> None:
+    """A new scope stamp for every profile whose districts or zones changed.
+
+    The assignments have no reverse accessor (related_name="+"), so changes come from the
+    profile's side; a reverse add or remove names the profiles in pk_set.
+    """
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    profile_ids = set(kw.get("pk_set") or ()) if reverse else {instance.pk}
+    if profile_ids:
+        stamp = new_scope_stamp()
+        Profile.objects.filter(pk__in=profile_ids).update(scope_stamp=stamp)
+        if not reverse:
+            instance.scope_stamp = stamp
+
+
+m2m_changed.connect(_assignments_changed, sender=Profile.districts.through)
+m2m_changed.connect(_assignments_changed, sender=Profile.zones.through)

@@ -78,21 +78,52 @@ def forget_scope(user: Any) -> None:
     """Drop the cached scope (after changing a profile in the same request or test)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    state = getattr(user, "_state", None)
+    if state is not None:
+        state.fields_cache.pop("profile", None)
+
+
+# Assigned district and zone ids per (profile id, Profile.scope_stamp, role). The stamp changes
+# whenever a profile or its assignments change, so an entry is never stale; it only spares
+# each request the two assignment queries. Bounded so that many users cannot grow it forever.
+_ASSIGNMENTS: dict[tuple[int, int, str], tuple[frozenset[int], frozenset[int]]] = {}
+_ASSIGNMENTS_MAX = 4096
+
+
+def _assignments(profile: Any) -> tuple[frozenset[int], frozenset[int]]:
+    key = (profile.pk, profile.scope_stamp, profile.role)
+    found = _ASSIGNMENTS.get(key)
+    if found is None:
+        found = (
+            frozenset(profile.districts.values_list("pk", flat=True)),
+            frozenset(profile.zones.values_list("pk", flat=True)),
+        )
+        if len(_ASSIGNMENTS) >= _ASSIGNMENTS_MAX:
+            _ASSIGNMENTS.clear()
+        _ASSIGNMENTS[key] = found
+    return found
+
+
+def _profile_of(user: Any) -> Any | None:
+    """The user's profile: the one loaded with the user when there is one, else one query."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return user.profile
+    except ObjectDoesNotExist:
+        return None
 
 
 def _load_scope(user: Any) -> Scope:
-    from accounts.models import Profile
-
-    profile = Profile.objects.filter(user_id=user.pk).first()
     if user.is_superuser:
         return Scope(role=ADMIN, can_write=True, city_aggregates=True, view_confidential=True)
+    profile = _profile_of(user)
     if profile is None:
         return _NO_SCOPE
     districts: frozenset[int] = frozenset()
     zones: frozenset[int] = frozenset()
     if profile.role == OFFICER:
-        districts = frozenset(profile.districts.values_list("pk", flat=True))
-        zones = frozenset(profile.zones.values_list("pk", flat=True))
+        districts, zones = _assignments(profile)
     return Scope(
         role=profile.role,
         district_ids=districts,

@@ -11,9 +11,12 @@ What it does (see docs/benchmarks/api.md for results):
    `district IN (...) OR zone IN (...)` condition), so both read exactly the same rows;
 3. serves the project with gunicorn and production settings (DEBUG=0, a random SECRET_KEY,
    ALLOWED_HOSTS=127.0.0.1);
-4. drives load from a second process on loopback (threads with keep-alive connections):
-   the project list (page of 50 with two filters) and the project detail, each as both users,
-   interleaved over several rounds, and reports requests per second and p50/p99 latency.
+4. drives load from a second process on loopback: `wrk` (Debian package; 2 threads, keep-alive
+   connections, a Lua script picking a random path per request) when it is installed, else a
+   Python load generator (threads with keep-alive connections, which costs the shared two
+   cores far more CPU per request than wrk); the project list (page of 50 with two filters)
+   and the project detail, each as both users, interleaved over several rounds; reports
+   requests per second and p50/p99 latency.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -167,9 +171,74 @@ def wait_ready(port: int, timeout: float = 60) -> None:
     raise SystemExit("gunicorn did not come up")
 
 
+WRK_SCRIPT = r"""
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local headers = {["Authorization"] = "Bearer " .. os.getenv("WRK_TOKEN")}
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("seed", counter)
+end
+function init(args)
+  math.randomseed(seed * 7919)
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)], headers)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_s": %.3f, "errors": %d, "p50_ms": %.3f, "p99_ms": %.3f}\n',
+    summary.requests, summary.duration / 1e6,
+    e.connect + e.read + e.write + e.timeout + e.status,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def load_wrk(
+    args: argparse.Namespace, token: str, paths: list[str], paths_file: Path
+) -> dict[str, Any]:
+    """Drive the server with wrk; a warm-up run first, then the measured one."""
+    paths_file.write_text("\n".join(paths) + "\n")
+    script = paths_file.with_suffix(".lua")
+    script.write_text(WRK_SCRIPT)
+    env = {**os.environ, "WRK_PATHS": str(paths_file), "WRK_TOKEN": token}
+    url = f"http://127.0.0.1:{args.port}"
+    base = ["wrk", "-t", "2", "-c", str(args.concurrency), "-s", str(script), "--timeout", "30s"]
+    if args.warmup > 0:
+        subprocess.run(
+            [*base, "-d", f"{max(1, round(args.warmup))}s", url],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    out = subprocess.run(
+        [*base, "-d", f"{max(1, round(args.duration))}s", url],
+        env=env,
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    line = [ln for ln in out.splitlines() if ln.startswith("{")][-1]
+    raw = json.loads(line)
+    # wrk counts every answer; a non-2xx status is reported as an error, not a request.
+    ok = raw["requests"] - raw["errors"]
+    return {
+        "requests": ok,
+        "errors": raw["errors"],
+        "rps": ok / raw["duration_s"],
+        "p50_ms": raw["p50_ms"],
+        "p99_ms": raw["p99_ms"],
+    }
+
+
 def load(
     args: argparse.Namespace, token: str, paths: list[str], paths_file: Path
 ) -> dict[str, Any]:
+    if args.load_generator == "wrk":
+        return load_wrk(args, token, paths, paths_file)
     paths_file.write_text(json.dumps(paths))
     out = subprocess.run(
         [
@@ -212,6 +281,15 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2, help="seconds discarded per run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument(
+        "--load-generator",
+        choices=["wrk", "python"],
+        default="wrk" if shutil.which("wrk") else "python",
+        help="wrk (apt-get install wrk; the default when installed) or the built-in Python one",
+    )
+    parser.add_argument(
+        "--worker-class", default="gthread", help="gunicorn worker class (gthread or sync)"
+    )
     args = parser.parse_args()
     if args.client:
         client_main(args)
@@ -241,7 +319,7 @@ def main() -> None:
             "--workers",
             str(args.workers),
             "--worker-class",
-            "gthread",
+            args.worker_class,
             "--threads",
             str(args.threads),
             "--keep-alive",
@@ -303,6 +381,8 @@ def main() -> None:
             "workers": args.workers,
             "threads": args.threads,
             "concurrency": args.concurrency,
+            "load_generator": args.load_generator,
+            "worker_class": args.worker_class,
             "duration_s": args.duration,
             "rounds": args.rounds,
         },

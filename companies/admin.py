@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from companies.models import Company, CompanyHonour, Facility
+from ingest.dedupe import check_new_company, warn_about_duplicates
 
 
 class CompanyHonourInline(admin.TabularInline):
@@ -26,6 +30,12 @@ class CompanyAdmin(SimpleHistoryAdmin):
     list_select_related = ("parent",)
     autocomplete_fields = ("parent", "duplicate_of")
     inlines = (CompanyHonourInline, FacilityInline)
+
+    def save_model(self, request: HttpRequest, obj: Company, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # Created by hand: the same duplicate check as the API, import and news review.
+            warn_about_duplicates(request, "companies", check_new_company(obj))
 
     def get_search_results(self, request, queryset, search_term):
         from core.text import fold

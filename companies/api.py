@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django import forms
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
 from accounts.policy import restrict
 from companies.filtersets import CompanyFilterSet
+from companies.forms import CompanyForm
 from companies.models import Company
 from companies.schemas import (
-    COMPANY_FORM_FIELDS,
+    CompanyCreated,
     CompanyIn,
     CompanyOut,
     CompanyPatch,
@@ -34,6 +34,8 @@ from core.api.crud import (
     update_with_form,
 )
 from core.api.errors import ERROR_STATUSES, ErrorOut
+from core.api.schemas import visible_hints
+from ingest.dedupe import check_new_company
 
 router = Router(tags=["companies"])
 ERRORS: dict[int, Any] = {code: ErrorOut for code in ERROR_STATUSES}
@@ -41,16 +43,6 @@ if TYPE_CHECKING:  # generated at import time; type checkers see the base
     CompanyQuery = PageQuery
 else:
     CompanyQuery = filter_query_schema(CompanyFilterSet, "CompanyQuery")
-
-
-class CompanyForm(forms.ModelForm):
-    """Company edit form used by the API (model validation: credit code, country, parent)."""
-
-    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
-
-    class Meta:
-        model = Company
-        fields = COMPANY_FORM_FIELDS
 
 
 @router.get("/", response={200: Page[CompanyOut], **ERRORS}, summary="List companies")
@@ -64,9 +56,15 @@ def get_company(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)) -> A
     return company_out(get_visible(request, Company, id))
 
 
-@router.post("/", response={201: CompanyOut, **ERRORS}, summary="Create a company")
+@router.post("/", response={201: CompanyCreated, **ERRORS}, summary="Create a company")
 def create_company(request: HttpRequest, payload: CompanyIn) -> Any:
-    return Status(201, company_out(create_with_form(request, Company, CompanyForm, payload.dict())))
+    """Validated by CompanyForm. The answer lists existing companies that may be the same
+    (names across scripts, widths, legal forms and region brackets, English name, credit
+    code); each pair also goes on the duplicate review list."""
+    company = create_with_form(request, Company, CompanyForm, payload.dict())
+    data = company_out(company)
+    data["possible_duplicates"] = visible_hints(Company, actor(request), check_new_company(company))
+    return Status(201, data)
 
 
 @router.put("/{id}", response={200: CompanyOut, **ERRORS}, summary="Replace a company")

@@ -7,10 +7,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from core.filters import NaturalKeyFilter, folded_search
+from core.filters import FilterSet, NaturalKeyFilter, folded_search
 
 
-class CompanyFilterSet(django_filters.FilterSet):
+class CompanyFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     country = django_filters.CharFilter(
         field_name="country", lookup_expr="iexact", label=_("country")

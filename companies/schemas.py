@@ -10,7 +10,7 @@ from pydantic import Field
 
 from companies.models import Company
 from core.api.crud import MAX_ID
-from core.api.schemas import partial_schema
+from core.api.schemas import DuplicateHint, Out, partial_schema
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -37,7 +37,7 @@ else:
     CompanyPatch = partial_schema(CompanyUpdate, "CompanyPatch")
 
 
-class CompanyOut(Schema):
+class CompanyOut(Out):
     id: int
     version: int
     name_zh_hans: str
@@ -52,6 +52,12 @@ class CompanyOut(Schema):
     duplicate_of: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class CompanyCreated(CompanyOut):
+    """A new company, with the existing ones it may duplicate (also put on the review list)."""
+
+    possible_duplicates: list[DuplicateHint]
 
 
 COMPANY_FORM_FIELDS = (

@@ -1,23 +1,41 @@
-"""Company pages: a searchable list and the company page (names, honours, facilities, projects)."""
+"""Company pages: a searchable list, the company page (names, honours, facilities, projects,
+history), and the new-company and edit forms.
+
+Reads go through `Company.objects.restrict(user, "view")`, writes through "add" and
+"change". The forms validate as the API does (companies.forms.CompanyForm); a new company
+is checked for likely duplicates, which are put on the duplicate review list and shown to
+the user as a warning.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.policy import may
+from companies.forms import CompanyPageForm
 from companies.models import Company, CompanyHonour, Facility
+from core.api.schemas import visible_hints
+from core.concurrency import StaleVersion, check_version
+from core.history import history_rows
 from core.templatetags.zs import can_see_investor
 from core.text import fold
+from ingest.dedupe import check_new_company, warn_about_duplicates
 from projects.models import Project
 from projects.tables import LIST_ONLY, LIST_RELATED
 
 PROJECTS_ON_PAGE = 200
+TABS = ("overview", "history")
 
 
 def search_companies(user: Any, term: str) -> Any:
@@ -32,7 +50,8 @@ def company_list(request: HttpRequest) -> HttpResponse:
     term = request.GET.get("q", "").strip()
     qs = search_companies(request.user, term).order_by("name_zh_hans")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "companies/list.html", {"page": page, "q": term})
+    context = {"page": page, "q": term, "can_add": may(request.user, Company, "add")}
+    return render(request, "companies/list.html", context)
 
 
 @login_required
@@ -45,6 +64,23 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except Company.DoesNotExist:
         raise Http404(_("No such company, or you may not see it.")) from None
+    tab = request.GET.get("tab", "overview")
+    if tab not in TABS:
+        tab = "overview"
+    context: dict[str, Any] = {
+        "company": company,
+        "tab": tab,
+        "can_change": may(request.user, Company, "change"),
+    }
+    if tab == "history":
+        context["history"] = history_rows(company, user=request.user)
+    else:
+        context.update(_overview(request, company))
+    return render(request, "companies/detail.html", context)
+
+
+def _overview(request: HttpRequest, company: Company) -> dict[str, Any]:
+    """Names, honours, facilities, subsidiaries and the projects the user may see."""
     visible = (
         Project.objects.restrict(request.user, "view")
         .filter(investor=company)
@@ -61,8 +97,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             hidden += 1
     won = [p for p in projects if p.stage.is_won]
-    context = {
-        "company": company,
+    return {
         "aliases": company.aliases,
         "honours": list(CompanyHonour.objects.filter(company=company).select_related("honour")),
         "facilities": list(
@@ -76,4 +111,80 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "won_amount": sum((p.amount_cny or 0 for p in won), start=Decimal(0)),
         "hidden_confidential": hidden,
     }
-    return render(request, "companies/detail.html", context)
+
+
+# ---- new company and edit ---------------------------------------------------------------
+
+FORM_SECTIONS: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (gettext_lazy("Names"), ("name_zh_hans", "name_zh_hant", "name_en", "aliases")),
+    (gettext_lazy("Registration"), ("credit_code", "country", "parent", "website")),
+    (gettext_lazy("Notes"), ("notes",)),
+)
+
+
+def _sections(form: CompanyPageForm) -> list[tuple[Any, list[Any]]]:
+    return [
+        (title, [form[name] for name in names if name in form.fields])
+        for title, names in FORM_SECTIONS
+    ]
+
+
+@login_required
+def company_create(request: HttpRequest) -> HttpResponse:
+    """A new company, validated as the API validates it, then checked for duplicates."""
+    if not may(request.user, Company, "add"):
+        raise PermissionDenied(_("You may not add companies."))
+    if request.method == "POST":
+        form = CompanyPageForm(request.POST)
+        if form.is_valid():
+            # The request's change context (core.middleware) stamps the history record
+            # with the user, the source "web" and the request id, as for every page write.
+            with transaction.atomic():
+                company = form.save()
+                if not Company.objects.restrict(request.user, "add").filter(pk=company.pk).exists():
+                    raise PermissionDenied(_("The result would be outside what you may edit."))
+            hints = visible_hints(Company, request.user, check_new_company(company))
+            messages.success(request, _("Company saved."))
+            warn_about_duplicates(request, "companies", hints)
+            return redirect("companies:detail", pk=company.pk)
+    else:
+        form = CompanyPageForm()
+    context = {"form": form, "sections": _sections(form), "company": None}
+    return render(request, "companies/form.html", context)
+
+
+@login_required
+def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit with the same form; the version read with the form refuses stale saves."""
+    company = get_object_or_404(
+        Company.objects.restrict(request.user, "change").select_related("parent"), pk=pk
+    )
+    version: int | None
+    if request.method == "POST":
+        form = CompanyPageForm(request.POST, instance=company)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        if version is None:
+            form.add_error(None, _("The form lost its version number; reload the page."))
+        elif form.is_valid():
+            try:
+                with transaction.atomic():
+                    check_version(company, version)
+                    form.save()
+            except StaleVersion as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Company saved."))
+                return redirect("companies:detail", pk=company.pk)
+    else:
+        form = CompanyPageForm(instance=company)
+        version = company.version
+    context = {
+        "form": form,
+        "sections": _sections(form),
+        "company": company,
+        "version": version,
+    }
+    return render(request, "companies/form.html", context)

@@ -17,6 +17,7 @@ from ninja import NinjaAPI
 
 from core.api import errors
 from core.api.auth import AUTH, UserRateThrottle
+from core.api.render import FastJSONRenderer
 
 
 class ZhaoshangAPI(NinjaAPI):
@@ -67,6 +68,7 @@ api = ZhaoshangAPI(
     urls_namespace="api",
     auth=AUTH,
     throttle=[UserRateThrottle()],
+    renderer=FastJSONRenderer(),
 )
 errors.install(api)
 

@@ -77,12 +77,20 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
             "OPTIONS": {
                 # WAL lets readers work while one writer commits; IMMEDIATE avoids
                 # "database is locked" upgrades inside transactions.
+                # A 64 MB page cache and memory-mapped reads keep the hot indexes of a
+                # million-row file in memory instead of re-reading them for every query.
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
+                    "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; "
+                    "PRAGMA temp_store=MEMORY;"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # Opening a connection and running the pragmas costs about as much as a small
+            # request; keep each worker thread's connection open between requests.
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": str(name.with_name(name.stem + "_test" + name.suffix))},
         }
     if scheme in {"postgres", "postgresql", "pgsql"}:

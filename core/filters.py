@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django_filters.filters import FilterMethod
 
 from core.text import fold
+
+
+def _fresh_copy(flt: django_filters.Filter) -> django_filters.Filter:
+    """A copy of a declared filter for one FilterSet instance, without a deep copy.
+
+    Containers (`extra`, caches) are copied one level deep so nothing an instance stores
+    reaches the next request; the form field is rebuilt; a `method=` filter gets its own
+    FilterMethod pointing at the copy (as deepcopy would give it).
+    """
+    new = copy.copy(flt)
+    new.__dict__ = {
+        key: value.copy() if isinstance(value, dict | list | set) else value
+        for key, value in flt.__dict__.items()
+        if key != "_field"
+    }
+    if isinstance(flt.__dict__.get("filter"), FilterMethod):
+        new.filter = FilterMethod(new)
+    return new
+
+
+class _FreshCopies(dict[str, Any]):
+    """`base_filters` whose deep copy (made by every FilterSet instance) is `_fresh_copy`."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return {name: _fresh_copy(flt) for name, flt in self.items()}
+
+
+class FilterSet(django_filters.FilterSet):
+    """Base of every FilterSet here: the same behaviour, a cheaper start.
+
+    django-filter deep-copies all declared filters (labels, choices, querysets) for every
+    request; on the project list that was about a sixth of an API request's time.
+    """
+
+    @classmethod
+    def get_filters(cls) -> Any:
+        return _FreshCopies(super().get_filters())
 
 
 class NaturalKeyFilter(django_filters.CharFilter):

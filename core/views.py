@@ -53,8 +53,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("project", "owner")
         .order_by("due_on", "id")[:30]
     )
-    owns_projects = visible.filter(owner=user).exists()  # type: ignore[misc]
-    scope = visible.filter(owner=user) if owns_projects else visible  # type: ignore[misc]
+    # "Visible and mine" as `pk IN (my projects)`: the planner starts from the owner index
+    # (an officer owns a handful) instead of walking the whole district to find them.
+    mine = visible.filter(pk__in=Project.objects.filter(owner=user).values("pk"))  # type: ignore[misc]
+    owns_projects = mine.exists()
+    scope = mine if owns_projects else visible
     stale: dict[str, Any] = {}
     for level in ("red", "yellow"):
         qs = _stale(scope, level, today)

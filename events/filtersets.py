@@ -6,11 +6,11 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import NaturalKeyFilter, folded_search
+from core.filters import FilterSet, NaturalKeyFilter, folded_search
 from events.models import Event
 
 
-class EventFilterSet(django_filters.FilterSet):
+class EventFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     kind = django_filters.MultipleChoiceFilter(choices=Event.Kind.choices, label=_("kind"))
     district = NaturalKeyFilter(field_name="district", natural_key="code", label=_("district"))

@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import Field
 
 from core.api.crud import MAX_ID
-from core.api.schemas import Ref, partial_schema, ref
+from core.api.schemas import Out, Ref, partial_schema, ref
 from events.models import Event
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -60,7 +60,7 @@ else:
     EventPatch = partial_schema(EventUpdate, "EventPatch")
 
 
-class EventOut(Schema):
+class EventOut(Out):
     id: int
     version: int
     name: str

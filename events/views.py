@@ -1,8 +1,10 @@
-"""Event pages: the list, and one event's projects reconciled against what it announced."""
+"""Event pages: the list, and one event's projects reconciled against what it announced
+(with the event's change history on a second tab)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,9 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.history import history_rows
 from events.models import Event
 from projects.models import Project
 from projects.tables import LIST_ONLY, LIST_RELATED
+
+TABS = ("overview", "history")
 
 
 @login_required
@@ -28,8 +33,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Announced vs recorded: the count and total the event published against the projects
-    recorded with it as signing event (merged duplicates and excluded projects apart)."""
+    """The event page: announced vs recorded (overview), or the event's change history."""
     try:
         event = (
             Event.objects.restrict(request.user, "view")
@@ -38,6 +42,20 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except Event.DoesNotExist:
         raise Http404(_("No such event, or you may not see it.")) from None
+    tab = request.GET.get("tab", "overview")
+    if tab not in TABS:
+        tab = "overview"
+    context: dict[str, Any] = {"event": event, "tab": tab}
+    if tab == "history":
+        context["history"] = history_rows(event, user=request.user)
+    else:
+        context.update(_reconciliation(request, event))
+    return render(request, "events/detail.html", context)
+
+
+def _reconciliation(request: HttpRequest, event: Event) -> dict[str, Any]:
+    """Announced vs recorded: the count and total the event published against the projects
+    recorded with it as signing event (merged duplicates and excluded projects apart)."""
     linked = Project.objects.restrict(request.user, "aggregate").filter(
         signing_event=event, duplicate_of__isnull=True
     )
@@ -66,8 +84,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if event.announced_total_cny is not None
         else None
     )
-    context = {
-        "event": event,
+    return {
         "projects": projects,
         "recorded_count": agg["n"],
         "recorded_total": recorded_total,
@@ -77,4 +94,3 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "total_diff": total_diff,
         "reconciled": count_diff == 0 and total_diff == 0,
     }
-    return render(request, "events/detail.html", context)

@@ -6,11 +6,11 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import folded_search
+from core.filters import FilterSet, folded_search
 from evidence.models import SourceDocument
 
 
-class SourceDocumentFilterSet(django_filters.FilterSet):
+class SourceDocumentFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     status = django_filters.MultipleChoiceFilter(
         choices=SourceDocument.Status.choices, label=_("review status")

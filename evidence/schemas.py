@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from core.api.crud import MAX_ID
-from core.api.schemas import partial_schema
+from core.api.schemas import Out, partial_schema
 from evidence.models import SourceDocument
 
 DOCUMENT_FORM_FIELDS = (
@@ -45,7 +45,7 @@ else:
     SourceDocumentPatch = partial_schema(SourceDocumentUpdate, "SourceDocumentPatch")
 
 
-class SourceDocumentOut(Schema):
+class SourceDocumentOut(Out):
     id: int
     version: int
     title: str

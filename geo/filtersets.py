@@ -6,11 +6,11 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import NaturalKeyFilter, folded_search
+from core.filters import FilterSet, NaturalKeyFilter, folded_search
 from geo.models import District, Zone
 
 
-class DistrictFilterSet(django_filters.FilterSet):
+class DistrictFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     kind = django_filters.ChoiceFilter(choices=District.Kind.choices, label=_("kind"))
     code = django_filters.CharFilter(field_name="code", label=_("GB/T 2260 code"))
@@ -26,7 +26,7 @@ class DistrictFilterSet(django_filters.FilterSet):
         return folded_search(qs, ["name_zh_hans", "name_zh_hant", "name_en"], value)
 
 
-class ZoneFilterSet(django_filters.FilterSet):
+class ZoneFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     district = django_filters.CharFilter(method="filter_district", label=_("district"))
     kind = django_filters.CharFilter(field_name="kind", label=_("kind"))

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Schema
-
-from core.api.schemas import Ref, ref
+from core.api.schemas import Out, Ref, ref
 from geo.models import District, Zone
 
 
-class DistrictOut(Schema):
+class DistrictOut(Out):
     id: int
     code: str | None
     name: str
@@ -22,7 +20,7 @@ class DistrictOut(Schema):
     successor: Ref | None
 
 
-class ZoneOut(Schema):
+class ZoneOut(Out):
     id: int
     slug: str
     name: str

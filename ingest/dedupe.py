@@ -66,3 +66,95 @@ def refresh(kind: str, *, min_score: float = 85) -> dict[str, Any]:
         ]
         DuplicateSuggestion.objects.filter(pk__in=stale).delete()
     return {"found": len(found), "new": len(new), "removed": len(stale)}
+
+
+def _suggest(kind: str, new_id: int, candidates: list[tuple[int, float, tuple[str, ...]]]) -> None:
+    """Open suggestions pairing `new_id` with each candidate (pairs already known are kept)."""
+    rows = []
+    for other_id, score, reasons in candidates:
+        if other_id == new_id:
+            continue
+        lo, hi = sorted((new_id, other_id))
+        rows.append(
+            DuplicateSuggestion(
+                kind=kind,
+                first_id=lo,
+                second_id=hi,
+                score=Decimal(str(score)).quantize(Decimal("0.1")),
+                reasons=list(reasons),
+            )
+        )
+    DuplicateSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def check_new_project(project: Any) -> list[dict[str, Any]]:
+    """Duplicate check for a project just created by hand or by the API.
+
+    Returns the likely duplicates (id, name, score, reasons), best first, and puts each pair
+    on the duplicate review list, where a reviewer merges or dismisses it.
+    """
+    from projects.duplicates import find_project_duplicates
+
+    found = find_project_duplicates(project, exclude_id=project.pk)
+    _suggest("projects", project.pk, [(c.project_id, c.score, c.reasons) for c in found])
+    return [
+        {"id": c.project_id, "name": c.name, "score": c.score, "reasons": list(c.reasons)}
+        for c in found
+    ]
+
+
+def check_new_company(company: Any) -> list[dict[str, Any]]:
+    """Duplicate check for a company just created by hand or by the API (as check_new_project)."""
+    from companies.duplicates import find_company_duplicates
+
+    found = find_company_duplicates(
+        company.name_zh_hans,
+        credit_code=company.credit_code or "",
+        name_en=company.name_en or "",
+        name_zh_hant=company.name_zh_hant or "",
+        aliases=[str(a) for a in (company.aliases or [])],
+        exclude_id=company.pk,
+    )
+    _suggest("companies", company.pk, [(c.company_id, c.score, c.reasons) for c in found])
+    return [
+        {"id": c.company_id, "name": c.name, "score": c.score, "reasons": list(c.reasons)}
+        for c in found
+    ]
+
+
+def warn_about_duplicates(request: Any, kind: str, hints: list[dict[str, Any]]) -> None:
+    """After creating a record by hand: a warning (Django messages) linking each likely
+    duplicate, with its score and reasons, and the duplicate review list."""
+    if not hints:
+        return
+    from django.contrib import messages
+    from django.urls import reverse
+    from django.utils.html import format_html, format_html_join
+    from django.utils.translation import gettext as _
+
+    detail = "companies:detail" if kind == "companies" else "projects:detail"
+    items = format_html_join(
+        "; ",
+        '<a href="{}">{}</a> <span class="muted">({} · {})</span>',
+        (
+            (
+                reverse(detail, args=[hint["id"]]),
+                hint["name"],
+                _("score {score}").format(score=f"{hint['score']:.0f}"),
+                "、".join(str(r) for r in hint["reasons"]),
+            )
+            for hint in hints
+        ),
+    )
+    lead = (
+        _("This company may already be recorded:")
+        if kind == "companies"
+        else _("This project may already be recorded:")
+    )
+    review = "{url}?kind={kind}".format(url=reverse("ingest:duplicates"), kind=kind)
+    messages.warning(
+        request,
+        format_html(
+            '{} {} — <a href="{}">{}</a>', lead, items, review, _("Open the duplicate review list")
+        ),
+    )

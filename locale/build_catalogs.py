@@ -28,6 +28,7 @@ PLURALS_ZH_HANS = {
     "%(days)s day": "%(days)s 天",
     "%(n)s linked project is excluded from statistics.": "%(n)s 个关联项目不予认定。",
     "%(n)s counted project has no amount yet.": "%(n)s 个计入统计的项目尚无金额。",
+    "%(n)s open candidate": "%(n)s 条待审候选",
 }
 PLURAL_FORMS = {
     "zh_Hans": "nplurals=1; plural=0;",
@@ -38,7 +39,8 @@ PLURAL_FORMS = {
 def _glossary(name: str) -> dict[str, str]:
     table: dict[str, str] = {}
     for line in (HERE / name).read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
+        # A comment is "# ..." (or a bare "#"); msgids such as "#{id} ..." start with "#" too.
+        if not line.strip() or line.startswith("# ") or line.strip() == "#":
             continue
         source, _tab, target = line.partition("\t")
         if target:
@@ -57,6 +59,8 @@ def build() -> None:
         po_path = HERE / lang / "LC_MESSAGES" / "django.po"
         catalogue = polib.pofile(str(po_path))
         catalogue.metadata["Plural-Forms"] = PLURAL_FORMS.get(lang, "nplurals=2; plural=(n != 1);")
+        # makemessages marks a new header fuzzy; msgfmt would then drop its Plural-Forms.
+        catalogue.metadata_is_fuzzy = False
         filled = 0
         for entry in catalogue:
             entry.flags = [f for f in entry.flags if f != "fuzzy"]

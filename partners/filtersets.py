@@ -6,11 +6,11 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import folded_search
+from core.filters import FilterSet, folded_search
 from partners.models import Partner
 
 
-class PartnerFilterSet(django_filters.FilterSet):
+class PartnerFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     kind = django_filters.MultipleChoiceFilter(choices=Partner.Kind.choices, label=_("kind"))
     country = django_filters.CharFilter(

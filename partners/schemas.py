@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from core.api.crud import MAX_ID
-from core.api.schemas import partial_schema
+from core.api.schemas import Out, partial_schema
 from partners.models import Partner
 
 PARTNER_FORM_FIELDS = (
@@ -49,7 +49,7 @@ else:
     PartnerPatch = partial_schema(PartnerUpdate, "PartnerPatch")
 
 
-class PartnerOut(Schema):
+class PartnerOut(Out):
     id: int
     version: int
     name_zh_hans: str

@@ -1,6 +1,9 @@
-"""Partner pages: the list, and one partner's referrals with their outcomes."""
+"""Partner pages: the list, and one partner's referrals with their outcomes (with the
+partner's change history on a second tab)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,9 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.history import history_rows
 from partners.models import Partner
 from projects.models import Project, Stage
 from projects.tables import LIST_ONLY, LIST_RELATED
+
+TABS = ("overview", "history")
 
 
 @login_required
@@ -30,11 +36,24 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Referrals grouped by outcome (stage), one aggregate query, then the referral list."""
+    """The partner page: referrals and outcomes (overview), or the partner's change history."""
     try:
         partner = Partner.objects.restrict(request.user, "view").get(pk=pk)
     except Partner.DoesNotExist:
         raise Http404(_("No such partner, or you may not see it.")) from None
+    tab = request.GET.get("tab", "overview")
+    if tab not in TABS:
+        tab = "overview"
+    context: dict[str, Any] = {"partner": partner, "tab": tab}
+    if tab == "history":
+        context["history"] = history_rows(partner, user=request.user)
+    else:
+        context.update(_referrals(request, partner))
+    return render(request, "partners/detail.html", context)
+
+
+def _referrals(request: HttpRequest, partner: Partner) -> dict[str, Any]:
+    """Referrals grouped by outcome (stage), one aggregate query, then the referral list."""
     referred = Project.objects.restrict(request.user, "aggregate").filter(
         referring_partner=partner, duplicate_of__isnull=True
     )
@@ -59,8 +78,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .only(*LIST_ONLY, "referral_registered_on", "lost_reason")
         .order_by("-signed_on", "-id")[:500]
     )
-    context = {
-        "partner": partner,
+    return {
         "outcomes": outcomes,
         "total": total,
         "won": won,
@@ -70,4 +88,3 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "conversion": (won * 100 / total) if total else None,
         "referrals": referrals,
     }
-    return render(request, "partners/detail.html", context)

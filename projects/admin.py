@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from ingest.dedupe import check_new_project, warn_about_duplicates
 from projects.forms import ProjectForm
 from projects.models import PaidInCapital, Project, Stage, StageChange
 from projects.services import record_initial_stage
@@ -108,3 +109,5 @@ class ProjectAdmin(SimpleHistoryAdmin):
             record_initial_stage(
                 obj, on=obj.stage_entered_on or timezone.localdate(), user=request.user
             )
+            # Created by hand: the same duplicate check as the API, import and news review.
+            warn_about_duplicates(request, "projects", check_new_project(obj))

@@ -30,17 +30,19 @@ from core.api.crud import (
     update_with_form,
 )
 from core.api.errors import ERROR_STATUSES, ApiError, ErrorOut
+from core.api.schemas import visible_hints
 from core.concurrency import StaleVersion
 from core.context import change_context
+from ingest.dedupe import check_new_project
 from projects.filtersets import ProjectFilterSet
 from projects.forms import ProjectForm
 from projects.models import Project, Stage, StageChange
 from projects.schemas import (
-    BRIEF_ONLY,
-    BRIEF_RELATED,
+    BRIEF_VALUES,
     FULL_ONLY,
     FULL_RELATED,
     ProjectBrief,
+    ProjectCreated,
     ProjectIn,
     ProjectOut,
     ProjectPatch,
@@ -48,7 +50,7 @@ from projects.schemas import (
     StageChangeOut,
     StageMoveIn,
     TotalsOut,
-    project_brief,
+    project_brief_row,
     project_out,
 )
 from projects.services import create_project, move_stage
@@ -72,13 +74,16 @@ def _full(pk: int) -> Project:
 def list_projects(request: HttpRequest, filters: Query[ProjectQuery]) -> Any:
     """Projects the user may see, filtered by the same FilterSet as the project list page."""
     user = actor(request)
-    qs = restrict(Project, user, "view").select_related(*BRIEF_RELATED).only(*BRIEF_ONLY)
-    qs = run_filterset(request, ProjectFilterSet, qs)
+    # Codes resolved to ids first, so the (district, stage, …) indexes serve count and page.
+    qs = run_filterset(
+        request, ProjectFilterSet, restrict(Project, user, "view"), resolve_keys=True
+    )
     return paginate(
         qs,
         page=filters.page,
         page_size=filters.page_size,
-        render=lambda p: project_brief(p, user),
+        render=lambda row: project_brief_row(row, user),
+        values=BRIEF_VALUES,
     )
 
 
@@ -135,16 +140,23 @@ def get_project(request: HttpRequest, id: int = PK) -> Any:  # noqa: A002
     return project_out(project, actor(request))
 
 
-@router.post("/", response={201: ProjectOut, **ERRORS}, summary="Create a project")
+@router.post("/", response={201: ProjectCreated, **ERRORS}, summary="Create a project")
 def create(request: HttpRequest, payload: ProjectIn) -> Any:
-    """Validated by ProjectForm; the first stage is recorded by projects.services."""
+    """Validated by ProjectForm; the first stage is recorded by projects.services.
+
+    The answer lists existing projects that may be the same one (same investor and
+    district, amount within 10%, dates within 180 days); each pair also goes on the
+    duplicate review list.
+    """
     user = actor(request)
 
     def save(form: Any) -> Project:
         return create_project(user=user, **form.cleaned_data)
 
     project = create_with_form(request, Project, ProjectForm, payload.dict(), save=save)
-    return Status(201, project_out(_full(project.pk), user))
+    data = project_out(_full(project.pk), user)
+    data["possible_duplicates"] = visible_hints(Project, user, check_new_project(project))
+    return Status(201, data)
 
 
 @router.put("/{id}", response={200: ProjectOut, **ERRORS}, summary="Replace a project")

@@ -12,23 +12,61 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import NaturalKeyFilter, folded_search
+from core.filters import FilterSet, NaturalKeyFilter, folded_search
 from projects.choices import LeadSource, Origin, Priority
 from projects.models import Project
+from taxonomy.models import Industry
 
 YI = Decimal("100000000")
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+def _parts(value: object) -> list[str]:
+    return [part.strip() for part in str(value or "").split(",") if part.strip()]
+
+
+class ResolvedKeyFilter(NaturalKeyFilter):
+    """NaturalKeyFilter that, when its FilterSet has `resolve_keys` set, turns the codes into
+    ids first (one query on the small reference table) and filters the foreign key column.
+
+    Same rows either way (a value matches the natural key or, when all digits, the primary
+    key), but `district_id IN (11)` instead of `district.code IN (...) OR district_id IN
+    (...)` over a join lets the planner read the (district, stage, ...) indexes: in index
+    order for the board's per-stage cards, and as a covering index for its per-stage totals.
+    The ids are looked up once per FilterSet instance (one request), never kept longer.
+    """
+
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+        if not getattr(self.parent, "resolve_keys", False):
+            return super().filter(qs, value)
+        parts = _parts(value)
+        if not parts:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": self._ids(qs, tuple(parts))})
+
+    def _ids(self, qs: QuerySet[Any], parts: tuple[str, ...]) -> list[int]:
+        resolved: dict[tuple[str, ...], list[int]] = self.__dict__.setdefault("_resolved", {})
+        if parts not in resolved:
+            related = qs.model._meta.get_field(self.field_name).related_model
+            cond = Q(**{f"{self.natural_key}__in": parts})
+            ids = [int(part) for part in parts if part.isdigit() and len(part) < 19]
+            if ids:
+                cond |= Q(pk__in=ids)
+            resolved[parts] = sorted(
+                related._default_manager.filter(cond).values_list("pk", flat=True)
+            )
+        return resolved[parts]
+
+
+class ProjectFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
-    stage = NaturalKeyFilter(field_name="stage", natural_key="code", label=_("stage"))
-    district = NaturalKeyFilter(field_name="district", natural_key="code", label=_("district"))
-    zone = NaturalKeyFilter(field_name="zone", natural_key="slug", label=_("zone"))
+    stage = ResolvedKeyFilter(field_name="stage", natural_key="code", label=_("stage"))
+    district = ResolvedKeyFilter(field_name="district", natural_key="code", label=_("district"))
+    zone = ResolvedKeyFilter(field_name="zone", natural_key="slug", label=_("zone"))
     industry = django_filters.CharFilter(method="filter_industry", label=_("industry"))
-    business_activity = NaturalKeyFilter(
+    business_activity = ResolvedKeyFilter(
         field_name="business_activity", natural_key="code", label=_("business activity")
     )
-    project_type = NaturalKeyFilter(
+    project_type = ResolvedKeyFilter(
         field_name="project_type", natural_key="code", label=_("project type")
     )
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("priority"))
@@ -82,9 +120,27 @@ class ProjectFilterSet(django_filters.FilterSet):
         model = Project
         fields: list[str] = []
 
+    def __init__(self, *args: Any, resolve_keys: bool = False, **kwargs: Any) -> None:
+        """`resolve_keys`: look codes up first and filter by literal ids (see
+        ResolvedKeyFilter); for pages whose queries need index order per district or stage
+        (the board). Results are the same; it costs one small query per such filter."""
+        super().__init__(*args, **kwargs)
+        self.resolve_keys = resolve_keys
+
     @property
     def qs(self) -> QuerySet[Project]:
-        queryset: QuerySet[Project] = super().qs
+        return self._live(super().qs)
+
+    def apply_to(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        """The same filters over another base queryset (e.g. the same user's rows under
+        another restriction action); codes are resolved once for both."""
+        queryset = queryset.all()
+        if self.is_bound:
+            self.errors  # noqa: B018 - validates the form, as `qs` does
+            queryset = self.filter_queryset(queryset)
+        return self._live(queryset)
+
+    def _live(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
         # Merged duplicates are hidden unless asked for (the survivor carries their data).
         if not self.form.cleaned_data.get("include_duplicates"):
             queryset = queryset.filter(duplicate_of__isnull=True)
@@ -94,18 +150,29 @@ class ProjectFilterSet(django_filters.FilterSet):
         return folded_search(qs, ["name", "investor__search_key", "amount_text"], value)
 
     def filter_industry(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
-        """An industry code matches itself and every sub-track below it (ic → ic.design)."""
+        """An industry code matches itself and every sub-track below it (ic → ic.design).
+
+        The project query is `industry_id IN (<industries>)`, which the (industry, signed_on)
+        indexes serve, rather than an OR over two joins that only a full scan can answer:
+        a subquery on the taxonomy, or (with `resolve_keys`) the ids looked up beforehand.
+        """
+        codes = _parts(value)
+        if not codes:
+            return qs
         cond = Q()
-        for code in [c.strip() for c in value.split(",") if c.strip()]:
+        for code in codes:
             if code.isdigit():
-                cond |= Q(industry_id=int(code))
+                cond |= Q(pk=int(code))
             else:
-                cond |= (
-                    Q(industry__code=code)
-                    | Q(industry__code__startswith=code + ".")
-                    | Q(industry__parent__code=code)
-                )
-        return qs.filter(cond)
+                cond |= Q(code=code) | Q(code__startswith=code + ".") | Q(parent__code=code)
+        industries = Industry.objects.filter(cond).values("pk")
+        if self.resolve_keys:
+            resolved: dict[tuple[str, ...], list[int]] = self.__dict__.setdefault("_industries", {})
+            key = tuple(codes)
+            if key not in resolved:
+                resolved[key] = sorted(row["pk"] for row in industries)
+            return qs.filter(industry_id__in=resolved[key])
+        return qs.filter(industry_id__in=industries)
 
     def filter_source_country(
         self, qs: QuerySet[Project], name: str, value: str

@@ -240,7 +240,10 @@ class Project(BaseModel):
         ordering = ["-signed_on", "-id"]
         indexes = [
             models.Index(fields=["district", "stage"], name="project_district_stage"),
-            models.Index(fields=["stage", "signed_on"], name="project_stage_signed"),
+            # Board columns, newest signing first: (signed_on DESC, id DESC) read backwards.
+            # The id matters on PostgreSQL, where NULLs sort first in DESC and the open stages
+            # have no signing date at all: without it every such column is sorted in full.
+            models.Index(fields=["stage", "signed_on", "id"], name="project_stage_signed"),
             models.Index(fields=["industry", "signed_on"], name="project_industry_signed"),
             models.Index(fields=["last_progress_on"], name="project_last_progress"),
             # Board and list totals: every view skips merged duplicates, then groups by stage
@@ -248,15 +251,46 @@ class Project(BaseModel):
             models.Index(
                 fields=["duplicate_of", "stage", "amount_cny"], name="project_dup_stage_amount"
             ),
-            # Filtered lists (district + stage, newest signing first) over live records only.
+            # The list in its default order over live records (PostgreSQL: see above).
             models.Index(
-                fields=["district", "stage", "-signed_on"],
+                fields=["signed_on", "id"],
                 condition=models.Q(duplicate_of__isnull=True),
-                name="project_live_district_stage",
+                name="project_live_signed",
             ),
-            # Per-stage totals of one district (board filtered by district, officer views).
+            # Board columns and lists narrowed to a district and a stage, over live records, in
+            # the default order (signed_on DESC, id DESC: the index read backwards, on SQLite
+            # and PostgreSQL alike, so no sort even when every signed_on is NULL).
             models.Index(
-                fields=["district", "stage", "amount_cny"],
+                fields=["district", "stage", "signed_on", "id"],
+                condition=models.Q(duplicate_of__isnull=True),
+                name="project_live_dist_stage_signed",
+            ),
+            # An officer's (or a district-filtered) list in the default order.
+            models.Index(
+                fields=["district", "signed_on", "id"],
+                condition=models.Q(duplicate_of__isnull=True),
+                name="project_live_district_signed",
+            ),
+            # Stale projects of a district (My work): last progress before a cutoff, oldest
+            # first, and the capped counts.
+            models.Index(
+                fields=["district", "last_progress_on"],
+                condition=models.Q(duplicate_of__isnull=True),
+                name="project_live_district_progress",
+            ),
+            # Industry (as ids) + signing date: count, total and the page's ids from
+            # the index alone (duplicate_of last for SQLite, as above).
+            models.Index(
+                fields=["industry", "signed_on", "amount_cny", "duplicate_of"],
+                condition=models.Q(duplicate_of__isnull=True),
+                name="project_live_industry_signed",
+            ),
+            # Per-stage totals of one district (board filtered by district, also by industry;
+            # officer views) and district lists sorted by amount. duplicate_of is repeated as
+            # the last column (always NULL here) only so that SQLite before 3.45 sees the index
+            # as covering: it does not count the partial-index condition's column as held.
+            models.Index(
+                fields=["district", "stage", "amount_cny", "industry", "duplicate_of"],
                 condition=models.Q(duplicate_of__isnull=True),
                 name="project_live_district_amount",
             ),

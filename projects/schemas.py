@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any
 
 from ninja import Schema
@@ -11,7 +12,7 @@ from pydantic import Field
 
 from accounts.policy import can_see_investor
 from core.api.crud import MAX_ID
-from core.api.schemas import Ref, UserRef, partial_schema, ref, user_ref
+from core.api.schemas import DuplicateHint, Out, Ref, UserRef, partial_schema, ref, user_ref
 from projects.models import Project
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -82,7 +83,7 @@ class StageMoveIn(Schema):
     version: int = Field(..., ge=1, le=MAX_ID)
 
 
-class ProjectBrief(Schema):
+class ProjectBrief(Out):
     """A row of the project list."""
 
     id: int
@@ -140,7 +141,13 @@ class ProjectOut(ProjectBrief):
     updated_at: dt.datetime
 
 
-class StageChangeOut(Schema):
+class ProjectCreated(ProjectOut):
+    """A new project, with the existing ones it may duplicate (also put on the review list)."""
+
+    possible_duplicates: list[DuplicateHint]
+
+
+class StageChangeOut(Out):
     id: int
     from_stage: str | None
     to_stage: str
@@ -151,14 +158,14 @@ class StageChangeOut(Schema):
     request_id: str
 
 
-class TotalsGroup(Schema):
+class TotalsGroup(Out):
     key: str
     name: str
     count: int
     amount_cny: Decimal
 
 
-class TotalsOut(Schema):
+class TotalsOut(Out):
     """Totals over the projects the user may aggregate (never more)."""
 
     count: int
@@ -167,9 +174,12 @@ class TotalsOut(Schema):
     groups: list[TotalsGroup]
 
 
-BRIEF_RELATED = ("investor", "stage", "district", "zone", "industry")
 FULL_RELATED = (
-    *BRIEF_RELATED,
+    "investor",
+    "stage",
+    "district",
+    "zone",
+    "industry",
     "ultimate_parent",
     "city",
     "business_activity",
@@ -194,7 +204,23 @@ _REF_COLUMNS = {
     "referring_partner": ("name_zh_hans",),
     "signing_event": ("name", "date"),
 }
-BRIEF_ONLY = (
+FULL_ONLY = (
+    *(f.name for f in Project._meta.concrete_fields),
+    *(f"{rel}__{col}" for rel in FULL_RELATED for col in _REF_COLUMNS[rel]),
+)
+
+
+# The list reads plain values, not model instances: building six model objects per row
+# (project, investor, stage, district, zone, industry) cost more than the query itself.
+# Every brief reference is a NamedModel, whose display name is name_zh_hans.
+_BRIEF_REF_CODES = {
+    "investor": "credit_code",
+    "stage": "code",
+    "district": "code",
+    "zone": "slug",
+    "industry": "code",
+}
+BRIEF_VALUES = (
     "id",
     "version",
     "name",
@@ -206,34 +232,59 @@ BRIEF_ONLY = (
     "priority",
     "last_progress_on",
     "owner_id",
-    *(f"{rel}__{col}" for rel in BRIEF_RELATED for col in _REF_COLUMNS[rel]),
+    *(f"{rel}_id" for rel in _BRIEF_REF_CODES),
+    *(f"{rel}__{col}" for rel, code in _BRIEF_REF_CODES.items() for col in (code, "name_zh_hans")),
 )
-FULL_ONLY = (
-    *(f.name for f in Project._meta.concrete_fields),
-    *(f"{rel}__{col}" for rel in FULL_RELATED for col in _REF_COLUMNS[rel]),
-)
+
+
+def _row_ref(row: dict[str, Any], rel: str) -> dict[str, Any] | None:
+    pk = row[f"{rel}_id"]
+    if pk is None:
+        return None
+    return {
+        "id": pk,
+        "code": row[f"{rel}__{_BRIEF_REF_CODES[rel]}"],
+        "name": row[f"{rel}__name_zh_hans"],
+    }
+
+
+def project_brief_row(row: dict[str, Any], user: Any) -> dict[str, Any]:
+    """A list row from `queryset.values(*BRIEF_VALUES)`."""
+    visible = not row["confidential"] or can_see_investor(user, SimpleNamespace(**row))
+    return {
+        "id": row["id"],
+        "version": row["version"],
+        "name": row["name"],
+        "investor": _row_ref(row, "investor") if visible else None,
+        "investor_hidden": not visible,
+        "confidential": row["confidential"],
+        "stage": _row_ref(row, "stage"),
+        "district": _row_ref(row, "district"),
+        "zone": _row_ref(row, "zone"),
+        "industry": _row_ref(row, "industry"),
+        "amount_cny": row["amount_cny"],
+        "amount_text": row["amount_text"],
+        "amount_is_estimated": row["amount_is_estimated"],
+        "signed_on": row["signed_on"],
+        "priority": row["priority"],
+        "last_progress_on": row["last_progress_on"],
+    }
 
 
 def project_brief(project: Project, user: Any) -> dict[str, Any]:
-    visible = can_see_investor(user, project)
-    return {
-        "id": project.pk,
-        "version": project.version,
-        "name": project.name,
-        "investor": ref(project.investor, "credit_code") if visible else None,
-        "investor_hidden": not visible,
-        "confidential": project.confidential,
-        "stage": ref(project.stage),
-        "district": ref(project.district),
-        "zone": ref(project.zone, "slug"),
-        "industry": ref(project.industry),
-        "amount_cny": project.amount_cny,
-        "amount_text": project.amount_text,
-        "amount_is_estimated": project.amount_is_estimated,
-        "signed_on": project.signed_on,
-        "priority": project.priority,
-        "last_progress_on": project.last_progress_on,
-    }
+    """The same row from a model instance (the detail starts from it)."""
+    row = {name: getattr(project, name) for name in _BRIEF_PLAIN}
+    for rel, code in _BRIEF_REF_CODES.items():
+        obj = getattr(project, rel)
+        row[f"{rel}_id"] = obj.pk if obj is not None else None
+        row[f"{rel}__{code}"] = getattr(obj, code, None)
+        row[f"{rel}__name_zh_hans"] = str(obj) if obj is not None else None
+    return project_brief_row(row, user)
+
+
+_BRIEF_PLAIN = tuple(
+    v for v in BRIEF_VALUES if "__" not in v and v.removesuffix("_id") not in _BRIEF_REF_CODES
+)
 
 
 def project_out(project: Project, user: Any) -> dict[str, Any]:

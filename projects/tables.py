@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -78,15 +79,44 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
 
 class KnownCountPaginator(Paginator):
     """A paginator that takes the row count from an aggregate already run for the totals,
-    so the list does not run COUNT(*) twice, and stops offering pages past a cap."""
+    so the list does not run COUNT(*) twice, and stops offering pages past a cap.
 
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+    With `keys` (the filtered queryset, in the list's order) a page is read as a "deferred
+    join", still one query: the inner query picks the page's ids, which an index can answer on
+    its own (reading in index order, or sorting only ids and sort keys), and only those rows
+    are fetched with their related names. `object_list` must then be the rows to fetch from
+    (the user's restricted projects with select_related/only) in the same order:
+
+        SELECT ... FROM project JOIN ... WHERE <restriction> AND project.id IN
+            (SELECT id FROM project WHERE <filters> ORDER BY <ordering> LIMIT n OFFSET m)
+        ORDER BY <ordering>
+
+    Without it, a filter whose rows no index delivers in order (several industries and a date
+    range) sorts every matching row with all its joined columns to keep 50.
+    """
+
+    def __init__(
+        self, object_list: Any, per_page: int, *, count: int, keys: QuerySet[Any] | None = None
+    ) -> None:
         super().__init__(object_list, per_page)
+        self._rows = object_list
         self._known = count
+        self._keys = keys
 
     @property
     def count(self) -> int:
         return min(self._known, MAX_BROWSABLE_ROWS)
+
+    def page(self, number: Any) -> Page:
+        if self._keys is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if top <= bottom:
+            return Page(self._rows.none(), number, self)
+        ids = self._keys.values("pk")[bottom:top]
+        return Page(self._rows.filter(pk__in=ids), number, self)
 
 
 def page_size(raw: str | None) -> int:

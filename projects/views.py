@@ -15,9 +15,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,17 +29,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.policy import OFFICER, may, scope_of
+from core.api.schemas import visible_hints
 from core.concurrency import StaleVersion, check_version
 from core.templatetags.zs import can_see_investor
 from events.models import Event
 from evidence.models import Evidence
 from geo.models import District, Zone
+from ingest.dedupe import check_new_project, warn_about_duplicates
 from partners.models import Partner
 from projects.choices import Priority
 from projects.filtersets import ProjectFilterSet
 from projects.forms import ProjectForm
 from projects.models import Activity, Attachment, FollowUp, Project, Stage, StageChange
-from projects.services import move_stage
+from projects.services import create_project, move_stage
 from projects.tables import (
     LIST_ONLY,
     LIST_RELATED,
@@ -56,10 +59,14 @@ BOARD_CARDS_PER_STAGE = 25
 NON_FILTER_PARAMS = {"page", "per_page", "ordering"}
 
 
-def _filtered(request: HttpRequest, action: str, data: QueryDict | None = None) -> Any:
+def _filtered(
+    request: HttpRequest, action: str, data: QueryDict | None = None, *, resolve_keys: bool = False
+) -> Any:
     """The user's projects for `action`, narrowed by ProjectFilterSet from the query string."""
     base = Project.objects.restrict(request.user, action)
-    return ProjectFilterSet(data if data is not None else request.GET, queryset=base)
+    return ProjectFilterSet(
+        data if data is not None else request.GET, queryset=base, resolve_keys=resolve_keys
+    )
 
 
 # ---- list -------------------------------------------------------------------------------
@@ -101,12 +108,25 @@ def _active_filters(request: HttpRequest) -> list[tuple[str, str]]:
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     """The ledger: filters in the URL, sortable columns, htmx answers with the table only."""
-    filterset = _filtered(request, "view")
+    # Codes are not looked up beforehand here (as the board does): that would cost a query
+    # per filter, and the list's plans are fine on SQLite without (docs/benchmarks/pages.md).
+    filterset = _filtered(request, "view", resolve_keys=True)
     queryset = filterset.qs
-    totals = queryset.order_by().aggregate(n=Count("pk"), total=Sum("amount_cny"))
-    rows = queryset.select_related(*LIST_RELATED).only(*LIST_ONLY)
+    # COUNT(*), not COUNT(id): the same number (id is never NULL), but PostgreSQL can then
+    # answer from a covering index alone (its indexes do not hold the id; SQLite's do).
+    totals = queryset.order_by().aggregate(n=Count("*"), total=Sum("amount_cny"))
+    # The page is read as a deferred join (see KnownCountPaginator): the filtered `queryset`
+    # picks the page's ids, in order; the rows and their names are then fetched by id from
+    # the user's projects, without repeating the filters (which only mislead the planner).
+    ordering: Iterable[Any] = queryset.query.order_by or Project._meta.ordering or ()
+    rows = (
+        Project.objects.restrict(request.user, "view")
+        .select_related(*LIST_RELATED)
+        .only(*LIST_ONLY)
+        .order_by(*ordering)
+    )
     per_page = page_size(request.GET.get("per_page"))
-    paginator = KnownCountPaginator(rows, per_page, count=totals["n"] or 0)
+    paginator = KnownCountPaginator(rows, per_page, count=totals["n"] or 0, keys=queryset)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "filterset": filterset,
@@ -123,6 +143,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "active_filters": _active_filters(request),
         "export_available": _export_function() is not None,
         "query_string": request.GET.urlencode(),
+        "can_add": may(request.user, Project, "add"),
     }
     if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
         return render(request, "projects/_table.html", context)
@@ -149,7 +170,7 @@ def project_export(request: HttpRequest) -> HttpResponse:
         )
     params = request.GET.copy()
     fmt = params.pop("fmt", ["xlsx"])[-1]
-    filterset = _filtered(request, "export", params)
+    filterset = _filtered(request, "export", params, resolve_keys=True)
     # The user goes along so the exporter hides confidential investors they may not see.
     return export(filterset.qs, fmt, user=request.user)
 
@@ -160,21 +181,26 @@ def project_export(request: HttpRequest) -> HttpResponse:
 def _board_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]:
     """Columns with per-stage count and total (one aggregate query) and the top cards."""
     stages = list(Stage.objects.all())
+    # One FilterSet for both querysets, with codes looked up as ids once: literal ids let
+    # the totals and every column's cards read the (district, stage, ...) indexes.
+    filterset = _filtered(request, "view", data, resolve_keys=True)
     # Totals are an aggregate: they use the aggregate restriction, in one GROUP BY query.
-    agg_qs = _filtered(request, "aggregate", data).qs
+    agg_qs = filterset.apply_to(Project.objects.restrict(request.user, "aggregate"))
     sums = {
         row["stage_id"]: row
         for row in agg_qs.order_by()
         .values("stage_id")
-        .annotate(n=Count("pk"), total=Sum("amount_cny"))
+        .annotate(n=Count("*"), total=Sum("amount_cny"))  # COUNT(*): see project_list
     }
-    view_qs = _filtered(request, "view", data).qs.select_related(*LIST_RELATED).only(*LIST_ONLY)
+    view_qs = filterset.qs.select_related(*LIST_RELATED).only(*LIST_ONLY)
     columns = []
     for stage in stages:
         agg = sums.get(stage.pk, {"n": 0, "total": None})
         cards: list[Project] = []
         if not stage.fold and agg["n"]:
-            # The (stage, signed_on) index serves this: newest signings first per column.
+            # Newest signings first per column, read in index order: (stage, signed_on) on the
+            # whole board, (district, stage, signed_on, id) over live records when the board
+            # is narrowed to a district (filter or an officer's scope).
             cards = list(view_qs.filter(stage=stage)[:BOARD_CARDS_PER_STAGE])
         columns.append(
             {
@@ -774,6 +800,84 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "projects/edit.html",
         {"project": project, "form": form, "sections": sections, "version": version},
+    )
+
+
+def _limit_places_to_scope(form: ProjectForm, user: Any) -> None:
+    """Offer officers only the districts and zones they may create projects in.
+
+    Only the choices shown: the scope check after saving is what refuses the rest.
+    """
+    scope = scope_of(user)
+    if scope.role != OFFICER:
+        return
+    districts, zones = sorted(scope.district_ids), sorted(scope.zone_ids)
+    if "district" in form.fields:
+        field = form.fields["district"]
+        field.queryset = field.queryset.filter(  # type: ignore[attr-defined]
+            Q(pk__in=districts) | Q(primary_zones__pk__in=zones) | Q(zones__pk__in=zones)
+        ).distinct()
+    if "zone" in form.fields:
+        field = form.fields["zone"]
+        field.queryset = field.queryset.filter(  # type: ignore[attr-defined]
+            Q(pk__in=zones) | Q(district__pk__in=districts) | Q(districts__pk__in=districts)
+        ).distinct()
+
+
+def _add_errors(form: ProjectForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    """A new project, validated as the API validates it, then checked for duplicates.
+
+    The first stage is recorded by the stage service (projects.services.create_project);
+    the result must lie inside what the user may add (an officer's districts and zones).
+    """
+    if not may(request.user, Project, "add"):
+        raise PermissionDenied(_("You may not add projects."))
+    if request.method == "POST":
+        form = _edit_form(request.POST)
+        _limit_places_to_scope(form, request.user)
+        if form.is_valid():
+            try:
+                # The request's change context (core.middleware) stamps the history record
+                # with the user, the source "web" and the request id.
+                with transaction.atomic():
+                    project = create_project(user=request.user, **form.cleaned_data)
+                    if (
+                        not Project.objects.restrict(request.user, "add")
+                        .filter(pk=project.pk)
+                        .exists()
+                    ):
+                        raise PermissionDenied(_("The result would be outside what you may edit."))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                hints = visible_hints(Project, request.user, check_new_project(project))
+                messages.success(request, _("Project saved."))
+                warn_about_duplicates(request, "projects", hints)
+                return redirect("projects:detail", pk=project.pk)
+    else:
+        initial: dict[str, Any] = {"owner": request.user.pk}
+        scope = scope_of(request.user)
+        if scope.role == OFFICER and len(scope.district_ids) == 1 and not scope.zone_ids:
+            initial["district"] = next(iter(scope.district_ids))
+        form = _edit_form(initial=initial)
+        _limit_places_to_scope(form, request.user)
+    sections = [
+        (title, [form[name] for name in names if name in form.fields])
+        for title, names in EDIT_SECTIONS
+    ]
+    return render(
+        request,
+        "projects/edit.html",
+        {"project": None, "creating": True, "form": form, "sections": sections},
     )
 
 

@@ -6,11 +6,11 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import NaturalKeyFilter, folded_search
+from core.filters import FilterSet, NaturalKeyFilter, folded_search
 from taxonomy.models import Industry
 
 
-class IndustryFilterSet(django_filters.FilterSet):
+class IndustryFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("search"))
     level = django_filters.ChoiceFilter(choices=Industry.Level.choices, label=_("level"))
     parent = NaturalKeyFilter(field_name="parent", natural_key="code", label=_("parent"))

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Schema
-
-from core.api.schemas import Ref, ref
+from core.api.schemas import Out, Ref, ref
 from taxonomy.models import Industry
 
 
-class IndustryOut(Schema):
+class IndustryOut(Out):
     id: int
     code: str
     name: str

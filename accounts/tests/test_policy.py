@@ -180,3 +180,40 @@ def test_partner_role_needs_a_partner_organisation() -> None:
 def test_unknown_actions_are_refused(personas: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="unknown action"):
         Project.objects.restrict(personas["admin"], "approve")
+
+
+def _fresh(user: Any) -> Any:
+    """The user as the next request would load it (no cached scope or profile)."""
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def test_assignment_changes_reach_the_next_request_despite_the_scope_cache(
+    personas: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    create_scenario()
+    officer = personas["officer_xuhui"]
+    xuhui = names(Project.objects.restrict(_fresh(officer), "view"))
+    assert xuhui == {SCENARIO_NAMES["xuhui"], SCENARIO_NAMES["confidential"]}
+    # The next request reads the profile (one query) and takes the assignments from the
+    # cache, keyed by the profile's stamp: no assignment queries.
+    again = _fresh(officer)
+    with django_assert_num_queries(1):
+        restrict(Project, again, "view")
+    profile = Profile.objects.get(user=officer)
+    stale_copy = Profile.objects.get(user=officer)
+    jiading = names(Project.objects.filter(district__code="310114"))
+    profile.districts.set(District.objects.filter(code="310114"))
+    assert names(Project.objects.restrict(_fresh(officer), "view")) == jiading
+    profile.districts.add(District.objects.get(code="310104"))
+    both = names(Project.objects.restrict(_fresh(officer), "view"))
+    assert both == xuhui | jiading
+    # Saving a copy read before those changes gives a new stamp, never an old one, so the
+    # cache cannot hand back the assignments of that time.
+    stale_copy.unit = "招商服务中心"
+    stale_copy.save()
+    assert names(Project.objects.restrict(_fresh(officer), "view")) == both
+    profile.districts.clear()
+    assert not Project.objects.restrict(_fresh(officer), "view").exists()
+    # A role change made with a queryset update (no save, no signal) is seen too.
+    Profile.objects.filter(user=officer).update(role=Role.VIEWER)
+    assert Project.objects.restrict(_fresh(officer), "view").count() == Project.objects.count()

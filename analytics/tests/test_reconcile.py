@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from analytics import reconcile
 from analytics.tests.helpers import PUDONG, XUHUI, expansion, make_user, yi
@@ -40,7 +41,8 @@ def test_the_difference_is_explained_by_the_counting_rules() -> None:
     make_project("重复", amount_cny=yi(4), signing_event=event, duplicate_of=keep)
     expansion("增资", yi(10), yi(2), signing_event=event)
     make_project("估算", amount_cny=yi(6), amount_is_estimated=True, signing_event=event)
-    r = reconcile.reconcile_event(event, admin, include_estimated=False)
+    with translation.override("en"):
+        r = reconcile.reconcile_event(event, admin, include_estimated=False)
     assert r.recorded_count == 3
     assert r.recorded_total_cny == yi(6)  # 4 + increment 2; the estimate is left out
     assert r.count_difference == 2 and r.total_difference_cny == yi(24)

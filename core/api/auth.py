@@ -30,12 +30,15 @@ def user_for_token(secret: str) -> Any | None:
     """The active user a token secret belongs to, or None (unknown, revoked, expired)."""
     if not secret or len(secret) > 200:
         return None
-    token = (
+    # One query: the token, its user and the user's profile (which accounts.policy needs
+    # for the scope); no ordering, the hash is unique.
+    rows = list(
         ApiToken.objects.usable()
-        .select_related("user")
+        .select_related("user__profile")
         .filter(token_hash=hash_secret(secret.strip()))
-        .first()
+        .order_by()[:1]
     )
+    token = rows[0] if rows else None
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

@@ -27,6 +27,7 @@ from pydantic import Field, create_model
 from accounts.policy import may, restrict, restrict_queryset
 from core.api.auth import actor
 from core.api.errors import ApiError
+from core.api.schemas import Out
 from core.concurrency import StaleVersion
 from core.context import change_context
 
@@ -39,7 +40,7 @@ MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 200
 
 
-class Page(Schema, Generic[T]):
+class Page(Out, Generic[T]):
     """One page of a list: `results` plus the counts needed to page through."""
 
     count: int
@@ -97,9 +98,13 @@ def run_filterset(
     request: HttpRequest,
     filterset_class: type[django_filters.FilterSet],
     queryset: QuerySet[Any],
+    **options: Any,
 ) -> QuerySet[Any]:
-    """Apply the FilterSet to request.GET; invalid values answer 422 naming the parameter."""
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    """Apply the FilterSet to request.GET; invalid values answer 422 naming the parameter.
+
+    `options` go to the FilterSet's constructor (e.g. ProjectFilterSet's `resolve_keys`).
+    """
+    filterset = filterset_class(request.GET, queryset=queryset, request=request, **options)
     if not filterset.is_valid():
         raise ApiError(
             422,
@@ -115,12 +120,19 @@ def paginate(
     page: int,
     page_size: int,
     render: Callable[[Any], Any],
+    values: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
+    """One page of `queryset`, rendered row by row.
+
+    With `values`, rows are read as dicts of those columns (related ones included) instead
+    of model instances; the count still runs on the plain queryset, without their joins.
+    """
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, page)
     count = queryset.count()
     start = (page - 1) * page_size
-    rows = list(queryset[start : start + page_size]) if start < count else []
+    rows_qs = queryset.values(*values) if values else queryset
+    rows = list(rows_qs[start : start + page_size]) if start < count else []
     return {
         "count": count,
         "page": page,
@@ -282,7 +294,7 @@ def register_crud(
     model: type[models.Model],
     form_class: type[forms.ModelForm[Any]],
     filterset_class: type[django_filters.FilterSet],
-    out_schema: type[Schema],
+    out_schema: type[Out],
     in_schema: type[Schema],
     update_schema: type[Schema],
     patch_schema: type[Schema],

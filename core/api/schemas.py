@@ -6,10 +6,21 @@ import copy
 from typing import Any
 
 from ninja import Schema
-from pydantic import create_model
+from pydantic import BaseModel, ConfigDict, create_model
 
 
-class Ref(Schema):
+class Out(BaseModel):
+    """Base of response-only schemas, which the endpoints fill from plain dicts.
+
+    A plain pydantic model, not ninja's Schema: Schema wraps every object it validates in a
+    resolver that looks attributes up one by one, which made validating a page of 50 projects
+    ten times slower (3.3 ms against 0.37 ms). `from_attributes` still accepts objects.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Ref(Out):
     """A related record: id, natural key (code/slug) and display name."""
 
     id: int
@@ -17,7 +28,30 @@ class Ref(Schema):
     name: str
 
 
-class UserRef(Schema):
+class DuplicateHint(Out):
+    """A record that may be the same as the one just created (see ingest.dedupe)."""
+
+    id: int
+    name: str
+    score: float
+    reasons: list[str]
+
+
+def visible_hints(model: Any, user: Any, hints: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The duplicate hints naming records the user may view (the finder itself is unscoped)."""
+    from accounts.policy import restrict
+
+    if not hints:
+        return []
+    ids = set(
+        restrict(model, user, "view")
+        .filter(pk__in=[h["id"] for h in hints])
+        .values_list("pk", flat=True)
+    )
+    return [h for h in hints if h["id"] in ids]
+
+
+class UserRef(Out):
     id: int
     username: str
 

@@ -67,3 +67,34 @@ def test_admin_add_refuses_a_signed_project_without_its_date(
     assert response.status_code == 200
     assert "needs this date" in response.content.decode()
     assert not Project.objects.filter(name="后台无日期").exists()
+
+
+def test_adding_a_company_by_hand_warns_about_and_queues_likely_duplicates(
+    admin_client_logged_in: Client,
+) -> None:
+    from companies.models import Company
+    from core.testing import make_company
+    from ingest.models import DuplicateSuggestion
+
+    existing = make_company("华芯微电子(上海)有限公司")
+    response = admin_client_logged_in.post(
+        reverse("admin:companies_company_add"),
+        {
+            "name_zh_hans": "華芯微電子有限公司",
+            "country": "CN",
+            "aliases": "[]",
+            "honour_links-TOTAL_FORMS": "0",
+            "honour_links-INITIAL_FORMS": "0",
+            "facilities-TOTAL_FORMS": "0",
+            "facilities-INITIAL_FORMS": "0",
+        },
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    new = Company.objects.get(name_zh_hans="華芯微電子有限公司")
+    page = response.content.decode()
+    assert "This company may already be recorded" in page
+    assert f"/companies/{existing.pk}/" in page
+    pair = DuplicateSuggestion.objects.get(kind="companies")
+    assert (pair.first_id, pair.second_id) == (existing.pk, new.pk)

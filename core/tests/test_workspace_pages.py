@@ -104,6 +104,34 @@ def test_my_work_shows_stale_projects_by_configured_thresholds(officer_client: C
     assert "嘉定红色项目" not in response.content.decode()
 
 
+@override_settings(STALE_YELLOW_DAYS=30, STALE_RED_DAYS=60)
+def test_my_work_narrows_to_owned_projects_the_officer_may_see(
+    officer_client: Client, personas: dict[str, Any]
+) -> None:
+    officer = personas["officer_xuhui"]
+    today = timezone.localdate()
+    long_ago = today - dt.timedelta(days=75)
+    mine = make_project("我的红色项目", stage="negotiating", owner=officer)
+    make_project("别人的红色项目", stage="negotiating")
+    # Owned but in another district: neither shown nor enough to count as "owning projects".
+    elsewhere = make_project("嘉定我的项目", district="310114", stage="negotiating", owner=officer)
+    Project.objects.filter(pk__in=[mine.pk, elsewhere.pk]).update(last_progress_on=long_ago)
+    Project.objects.filter(name="别人的红色项目").update(last_progress_on=long_ago)
+    response = officer_client.get(reverse("core:home"))
+    assert response.context["owns_projects"] is True
+    assert [p.name for p in response.context["stale"]["red"]["rows"]] == ["我的红色项目"]
+    assert response.context["stale"]["red"]["count"] == 1
+    assert "嘉定我的项目" not in response.content.decode()
+
+    Project.objects.filter(pk=mine.pk).update(owner=None)
+    response = officer_client.get(reverse("core:home"))
+    assert response.context["owns_projects"] is False
+    assert {p.name for p in response.context["stale"]["red"]["rows"]} == {
+        "我的红色项目",
+        "别人的红色项目",
+    }
+
+
 def test_my_work_lists_recent_changes_within_scope(officer_client: Client) -> None:
     make_project("徐汇新项目")
     make_project("嘉定新项目", district="310114")

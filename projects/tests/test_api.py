@@ -263,7 +263,7 @@ def test_unexpected_errors_answer_500_in_the_envelope(
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(projects.api, "project_brief", boom)
+    monkeypatch.setattr(projects.api, "project_brief_row", boom)
     create_scenario()
     response = client_for(personas["admin"]).get("/api/v1/projects/")
     assert response.status_code == 500
@@ -302,3 +302,44 @@ def test_openapi_document_and_docs_page_are_served(personas: dict[str, Any]) -> 
     assert "/api/v1/projects/{id}/stage" in paths
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+def test_creating_a_project_reports_and_queues_likely_duplicates(
+    personas: dict[str, Any],
+) -> None:
+    from core.testing import make_company
+    from ingest.models import DuplicateSuggestion
+
+    investor = make_company("示例半导体有限公司")
+    existing = make_project(
+        "示例半导体研发中心", investor=investor, amount_cny=Decimal("500000000")
+    )
+    other_district = make_project(
+        "示例半导体浦东基地", investor=investor, district="310115", signed_on=existing.signed_on
+    )
+    client = client_for(personas["officer_xuhui"])
+    body = {
+        "name": "示例半导体研发中心项目",
+        "investor": investor.pk,
+        "stage": Stage.objects.get(code="signed").pk,
+        "district": District.objects.get(code="310104").pk,
+        "signed_on": "2024-04-15",
+        "amount_cny": "520000000",
+    }
+    created = send(client, "POST", "/api/v1/projects/", body)
+    assert created.status_code == 201, created.content
+    hints = created.json()["possible_duplicates"]
+    # Same investor, same district, amount within 10%, dates within 180 days; the 浦东
+    # project is outside the officer's view and outside the rule (another district).
+    assert [h["id"] for h in hints] == [existing.pk]
+    assert hints[0]["reasons"] and hints[0]["score"] > 0
+    new_id = created.json()["id"]
+    pair = DuplicateSuggestion.objects.get(kind="projects")
+    assert (pair.first_id, pair.second_id) == (existing.pk, new_id)
+    assert pair.status == DuplicateSuggestion.Status.OPEN
+    assert other_district.pk not in {pair.first_id, pair.second_id}
+    # A project unlike any other gets an empty list and queues nothing.
+    body.update(name="全新项目", investor=None, amount_cny="1000")
+    lonely = send(client, "POST", "/api/v1/projects/", body)
+    assert lonely.status_code == 201 and lonely.json()["possible_duplicates"] == []
+    assert DuplicateSuggestion.objects.count() == 1

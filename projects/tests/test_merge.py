@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from companies.models import Company
 from core.testing import make_company, make_project
@@ -36,7 +37,8 @@ def _two_projects() -> tuple[Project, Project]:
 
 def test_merging_projects_moves_activities_fills_gaps_and_keeps_the_duplicate() -> None:
     survivor, duplicate = _two_projects()
-    record = merge_projects(survivor, duplicate)
+    with translation.override("en"):
+        record = merge_projects(survivor, duplicate)
     assert duplicate.duplicate_of_id == survivor.pk
     assert not duplicate.counted_in_stats and "merged" in duplicate.exclusion_reason
     assert Activity.objects.get().project_id == survivor.pk
