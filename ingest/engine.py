@@ -16,29 +16,36 @@ One engine serves the upload screens, ``zhaoshang import`` and the tests:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
+import logging
+import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+import django
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.forms.models import modelform_factory
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from companies.duplicates import CompanyIndex
 from companies.models import Company
 from core.context import change_context
 from core.text import to_traditional
-from ingest.bulkwrite import insert_history, insert_objects
+from ingest.bulkwrite import insert_history, insert_objects, insert_values
 from ingest.forms import COMPANY_FIELDS, ImportCompanyForm, ImportProjectForm
-from ingest.lookups import Lookups
+from ingest.lookups import Lookups, fold
 from ingest.models import ExternalRef, ImportBatch, ImportRow
 from ingest.spreadsheet.cells import CellError, clean_text, parse_amount, parse_bool, parse_date
 from ingest.spreadsheet.headers import COLUMNS_BY_KIND, auto_mapping, column, split_unit
@@ -50,6 +57,11 @@ from projects.services import create_project, move_stage
 
 CHUNK = 2000
 DEFAULT_BULK_THRESHOLD = 500
+#: From this many external ids in a file, the ones on file are found by reading the external
+#: ids stored (when there are fewer of those), not by asking for the file's in chunks.
+SCAN_EXTERNAL_IDS_FROM = 5000
+
+logger = logging.getLogger(__name__)
 
 # Project fields a rollback restores (everything an import or a stage move can change).
 PROJECT_SNAPSHOT = (*EDITABLE_FIELDS, "stage_entered_on", "last_progress_on", "lost_reason")
@@ -186,6 +198,272 @@ def default_mapping(kind: str, table: Table) -> dict[str, str]:
     return {str(i): key for i, key in auto_mapping(kind, table.headers).items()}
 
 
+# --------------------------------------------------------------------------- faster forms
+#
+# Every row goes through ProjectForm (and every new investor through CompanyForm). The pool
+# below binds one form per class and rebinds it row after row; on top of that the loops of
+# Django's ModelForm validation are run here with what depends only on the form class
+# worked out once per form: which bound field, widget and clean_<name> method each field
+# has, which model fields construct_instance() may set. The steps, their order and their
+# results are Django's (5.2; other versions use Django's own methods), as the tests check
+# against the stock forms.
+
+_HOISTED = django.VERSION[:2] == (5, 2)
+#: Values whose equal instances are interchangeable (1 == 1.0 == True and Decimal("1.0") ==
+#: Decimal("1") are not: the memo key holds the exact type, and decimals are not kept).
+_MEMO_VALUE_TYPES = (str, int, bool, dt.date, type(None))
+
+
+@lru_cache(maxsize=1)
+def _memo_field_classes() -> frozenset[type]:
+    from django import forms
+
+    return frozenset(
+        {
+            forms.CharField,
+            forms.ChoiceField,
+            forms.TypedChoiceField,
+            forms.BooleanField,
+            forms.NullBooleanField,
+            forms.DateField,
+            forms.IntegerField,
+        }
+    )
+
+
+class _HoistedValidation:
+    """Mixin for the importer's model forms: BaseForm._clean_fields and
+    BaseModelForm._post_clean (with construct_instance) with their per-class work hoisted."""
+
+    cleaned_data: dict[str, Any]
+
+    def _hoisted(self) -> tuple[list[Any], list[Any], list[str], set[str], list[Any]]:
+        plan = self.__dict__.get("_hoisted_plan")
+        if plan is not None:
+            return plan
+        from django.forms import Field as FormField
+        from django.forms import ModelChoiceField, Widget
+        from django.forms.boundfield import BoundField
+        from django.forms.forms import BaseForm
+        from django.forms.models import InlineForeignKeyField
+        from django.forms.widgets import ChoiceWidget
+
+        form: Any = self
+        plain_form = type(form)._widget_data_value is BaseForm._widget_data_value  # type: ignore[attr-defined]
+        fields = []
+        for name in form.fields:
+            bf = form[name]
+            form_field = bf.field
+            widget = form_field.widget
+            # Widgets whose value_from_datadict() is data.get(name).
+            plain_widget = type(widget).value_from_datadict is Widget.value_from_datadict or (
+                type(widget).value_from_datadict is ChoiceWidget.value_from_datadict
+                and not widget.allow_multiple_selected
+            )
+            direct = (
+                plain_form
+                and plain_widget
+                and type(bf).data is BoundField.data
+                and type(form_field)._clean_bound_field is FormField._clean_bound_field  # type: ignore[attr-defined]
+            )
+            method = getattr(form, f"clean_{name}") if hasattr(form, f"clean_{name}") else None
+            # Field.clean of these classes, with Django's own validators, is a function of
+            # the value alone: a ledger's repeated values are cleaned once.
+            memo: dict[Any, Any] | None = (
+                {}
+                if direct
+                and type(form_field) in _memo_field_classes()
+                and all(
+                    type(v).__module__ == "django.core.validators" for v in form_field.validators
+                )
+                else None
+            )
+            fields.append((name, bf, form_field, bf.html_name, direct, method, memo))
+        opts = form._meta
+        construct = []
+        for f in opts.model._meta.fields:
+            if not f.editable or isinstance(f, models.AutoField):
+                continue
+            if opts.fields is not None and f.name not in opts.fields:
+                continue
+            if opts.exclude and f.name in opts.exclude:
+                continue
+            construct.append((f, f.name, f.has_default(), isinstance(f, models.FileField)))
+        inline = [n for n, fld in form.fields.items() if isinstance(fld, InlineForeignKeyField)]
+        # _get_validation_exclusions(): Django's, then _MemoryLookups' foreign keys.
+        static: set[str] = set()
+        dynamic = []
+        for f in opts.model._meta.fields:
+            if (
+                f.name not in form.fields
+                or (opts.fields and f.name not in opts.fields)
+                or (opts.exclude and f.name in opts.exclude)
+            ):
+                static.add(f.name)
+            else:
+                form_field = form.fields[f.name]
+                dynamic.append(
+                    (f.name, not f.blank and not form_field.required, form_field.empty_values)
+                )
+        static.update(n for n, fld in form.fields.items() if isinstance(fld, ModelChoiceField))
+        plan = (fields, construct, inline, static, dynamic)
+        self.__dict__["_hoisted_plan"] = plan
+        return plan
+
+    def _exclusions(self) -> set[str]:
+        """What self._get_validation_exclusions() returns (the tests compare the two)."""
+        form: Any = self
+        _fields, _construct, _inline, static, dynamic = self._hoisted()
+        exclude = set(static)
+        errors = form._errors
+        cleaned_data = form.cleaned_data
+        for name, check_empty, empty_values in dynamic:
+            if name in errors or (check_empty and cleaned_data.get(name) in empty_values):
+                exclude.add(name)
+        return exclude
+
+    def rebind(self, data: dict[str, Any], instance: Any, *, fresh: bool = False) -> None:
+        """ImportProjectForm.rebind; for a `fresh` instance (a new, untouched model
+        instance) the initial values, the same for every new row, are worked out once."""
+        if not fresh or not _HOISTED:
+            return super().rebind(data, instance)  # type: ignore[misc]
+        form: Any = self
+        initial = self.__dict__.get("_fresh_initial")
+        if initial is None:
+            super().rebind(data, instance)  # type: ignore[misc]
+            self.__dict__["_fresh_initial"] = dict(form.initial)
+            return None
+        # The steps of _MemoryLookups.rebind, with model_to_dict(instance) taken as known.
+        form.instance = instance
+        form.initial = dict(initial)
+        form.data = data
+        form.is_bound = True
+        form._errors = None
+        for bound in getattr(form, "_bound_fields_cache", {}).values():
+            bound.__dict__.pop("initial", None)
+        if hasattr(form, "cleaned_data"):
+            del form.cleaned_data
+        return None
+
+    def _clean_fields(self) -> None:
+        if not _HOISTED:
+            return super()._clean_fields()  # type: ignore[misc]
+        form: Any = self
+        data = form.data
+        for name, bf, form_field, html_name, direct, method, memo in self._hoisted()[0]:
+            try:
+                if direct:
+                    value = bf.initial if form_field.disabled else data.get(html_name)
+                    if memo is not None and type(value) in _MEMO_VALUE_TYPES:
+                        key = (type(value), value)
+                        try:
+                            cleaned = memo[key]
+                        except KeyError:
+                            cleaned = form_field.clean(value)  # an invalid value raises each time
+                            if len(memo) < 4096:
+                                memo[key] = cleaned
+                    else:
+                        cleaned = form_field.clean(value)
+                    form.cleaned_data[name] = cleaned
+                else:
+                    form.cleaned_data[name] = form_field._clean_bound_field(bf)
+                if method is not None:
+                    form.cleaned_data[name] = method()
+            except ValidationError as e:
+                form.add_error(name, e)
+        return None
+
+    def _construct_instance(self) -> Any:
+        """django.forms.models.construct_instance(form, instance, fields, exclude)."""
+        form: Any = self
+        instance = form.instance
+        cleaned_data = form.cleaned_data
+        file_field_list = []
+        for f, name, has_default, is_file in self._hoisted()[1]:
+            if name not in cleaned_data:
+                continue
+            if has_default:
+                form_field = form.fields[name]
+                if (
+                    form_field.widget.value_omitted_from_data(
+                        form.data, form.files, form.add_prefix(name)
+                    )
+                    and cleaned_data.get(name) in form_field.empty_values
+                ):
+                    continue
+            if is_file:
+                file_field_list.append(f)
+            else:
+                f.save_form_data(instance, cleaned_data[name])
+        for f in file_field_list:
+            f.save_form_data(instance, cleaned_data[f.name])
+        return instance
+
+    def _post_clean(self) -> None:
+        form: Any = self
+        if not _HOISTED or type(form.instance) is not form._meta.model:
+            return super()._post_clean()  # type: ignore[misc]
+        exclude = self._exclusions()
+        exclude.update(self._hoisted()[2])
+        try:
+            form.instance = self._construct_instance()
+        except ValidationError as e:
+            form._update_errors(e)
+        try:
+            form.instance.full_clean(exclude=exclude, validate_unique=False)
+        except ValidationError as e:
+            form._update_errors(e)
+        if form._validate_unique:
+            form.validate_unique()
+        return None
+
+
+class _PlannerProjectForm(_HoistedValidation, ImportProjectForm):
+    """ImportProjectForm as the planner runs it."""
+
+
+class _PlannerCompanyForm(_HoistedValidation, ImportCompanyForm):
+    """ImportCompanyForm as the planner runs it."""
+
+
+class _Fresh:
+    """``model()``, made by copying one template when __init__ would only set defaults.
+
+    Model.__init__ without arguments sends pre_init/post_init and sets every concrete
+    field's attname to its default; with no receivers and no callable default but the ones
+    called here again per instance, a copy of the template is the same object state.
+    """
+
+    def __init__(self, model: type[models.Model]) -> None:
+        from django.db.models import signals
+
+        self.model = model
+        self.per_instance = [
+            f for f in model._meta.concrete_fields if f.has_default() and callable(f.default)
+        ]
+        self.plain = (
+            model.__init__ is models.Model.__init__
+            and not signals.pre_init.has_listeners(model)
+            and not signals.post_init.has_listeners(model)
+        )
+        template = model()
+        self.values = dict(template.__dict__)  # "_state" first, then the attnames in order
+
+    def __call__(self) -> Any:
+        from django.db.models.base import ModelState
+
+        model = self.model
+        if not self.plain:
+            return model()
+        obj = model.__new__(model)
+        d = self.values.copy()
+        d["_state"] = ModelState()
+        for f in self.per_instance:
+            d[f.attname] = f.get_default()
+        obj.__dict__ = d
+        return obj
+
+
 class FormPool:
     """One bound form per form class, rebound row after row (see ImportProjectForm.rebind)."""
 
@@ -193,11 +471,15 @@ class FormPool:
         self.fk_cache = fk_cache
         self.forms: dict[Any, Any] = {}
 
-    def bind(self, form_class: Any, data: dict[str, Any], instance: Any) -> Any:
+    def bind(
+        self, form_class: Any, data: dict[str, Any], instance: Any, *, fresh: bool = False
+    ) -> Any:
         form = self.forms.get(form_class)
         if form is None:
             form = form_class(data=data, instance=instance, fk_cache=self.fk_cache)
             self.forms[form_class] = form
+        elif fresh:
+            form.rebind(data, instance, fresh=True)
         else:
             form.rebind(data, instance)
         return form
@@ -207,7 +489,7 @@ class FormPool:
 
 
 _NEW_INVESTOR_FORM = modelform_factory(
-    Company, form=ImportCompanyForm, fields=("name_zh_hans", "credit_code", "country")
+    Company, form=_PlannerCompanyForm, fields=("name_zh_hans", "credit_code", "country")
 )
 
 
@@ -219,19 +501,33 @@ class InvestorResolver:
         self.new: dict[str, Company] = {}
         self.new_warnings: dict[str, list[str]] = {}
         self.pool = FormPool({})
+        self.outcome = ""
+        self.key: str | None = None
+        self.fresh_company = _Fresh(Company)
+        self.exact: dict[tuple[str, str], int | None] = {}  # the index does not change
 
     def resolve(
         self, name: str, code: str, fk_cache: dict[Any, Any]
     ) -> tuple[Company | None, str | None, list[str], list[str]]:
-        """(company or None, key of a new company, errors, warnings)."""
-        from core.text import fold
+        """(company or None, key of a new company, errors, warnings).
 
+        ``self.outcome`` says afterwards which way the answer was found: ``none`` (no name
+        and no code), ``existing`` (a company on file), ``unknown_code``, ``reused`` (a new
+        company an earlier row already creates), ``created`` or ``invalid``. Only ``reused``,
+        ``created`` and ``invalid`` depend on the rows before (see :func:`_adopt_row`).
+        """
         name = name.strip()
         code = code.strip().upper()
+        self.key = None
         if not name and not code:
+            self.outcome = "none"
             return None, None, [], []
-        pk = self.index.exact(name, code or None)
+        try:
+            pk = self.exact[(name, code)]
+        except KeyError:
+            pk = self.exact[(name, code)] = self.index.exact(name, code or None)
         if pk is not None:
+            self.outcome = "existing"
             entry = self.index.entries[pk]
             warnings = []
             if code and entry.code and entry.code != code:
@@ -245,14 +541,23 @@ class InvestorResolver:
             fk_cache[pk] = company
             return company, None, [], warnings
         if not name:
+            self.outcome = "unknown_code"
             return None, None, [_("No company has credit code {code}.").format(code=code)], []
-        key = fold(name)
+        key = self.key = fold(name)
         if key in self.new:
+            self.outcome = "reused"
             return None, key, [], self.new_warnings[key]
+        self.outcome = "invalid"
+        instance = self.fresh_company()
+        # Like the project rows: check constraints are enforced by the database at commit
+        # (this form's only one, company_not_duplicate_of_itself, names a field the form
+        # does not have, so Django skips it anyway, after building a query to find out).
+        _skip_db_constraints(instance)
         form = self.pool.bind(
             _NEW_INVESTOR_FORM,
             {"name_zh_hans": name, "credit_code": code, "country": "CN"},
-            Company(),
+            instance,
+            fresh=True,
         )
         if not form.is_valid():
             return None, None, [_("Investor: {e}").format(e=e) for e in _form_errors(form, {})], []
@@ -269,6 +574,7 @@ class InvestorResolver:
                 )
             )
         self.new_warnings[key] = warnings
+        self.outcome = "created"
         return None, key, [], warnings
 
 
@@ -276,6 +582,12 @@ class InvestorResolver:
 
 
 _PROJECT_COLUMNS = {c.key: c for c in COLUMNS_BY_KIND["projects"]}
+# A ledger repeats its dates and amounts; both parsers are pure (a cell they refuse raises,
+# and is not remembered), so each spelling is parsed once. typed: 1, 1.0 and True differ.
+_parse_date = lru_cache(maxsize=65536, typed=True)(parse_date)
+_ID_KEYS = ("id", "external_id", "investor", "investor_credit_code")
+_AMOUNT_KEYS = ("amount", "contracted_amount", "foreign_capital_usd", "amount_original")
+_parse_amount = lru_cache(maxsize=65536, typed=True)(parse_amount)
 #: What the exporter writes instead of a confidential investor the user may not see.
 HIDDEN_INVESTOR = ("（保密）", "(保密)")
 
@@ -291,15 +603,17 @@ def _project_cell(
 ) -> None:
     """Put one cell's value into the form data (or `extra` for what the form does not take)."""
     col = _PROJECT_COLUMNS[key]
-    text = clean_text(raw)
-    if key in ("id", "external_id", "investor", "investor_credit_code"):
+    # Amounts, dates and booleans are parsed from the raw cell; the rest from its text.
+    if key in _ID_KEYS or not (key in _AMOUNT_KEYS or col.kind in ("date", "bool")):
+        text = clean_text(raw)
+    if key in _ID_KEYS:
         extra[key] = text
         if key == "external_id":
             data["external_id"] = text or None
-    elif key in ("amount", "contracted_amount", "foreign_capital_usd", "amount_original"):
+    elif key in _AMOUNT_KEYS:
         if key == "foreign_capital_usd" and unit is not None and not unit.explicit:
             unit = None
-        amount = parse_amount(raw, unit)
+        amount = _parse_amount(raw, unit)
         target = {
             "amount": "amount_cny",
             "contracted_amount": "contracted_amount_cny",
@@ -328,7 +642,7 @@ def _project_cell(
         else:
             data[target] = amount.value
     elif col.kind == "date":
-        data[key] = parse_date(raw)  # a date object: the form field takes it as it is
+        data[key] = _parse_date(raw)  # a date object: the form field takes it as it is
     elif col.kind == "bool":
         value = parse_bool(raw)
         if value is not None:
@@ -337,8 +651,6 @@ def _project_cell(
         if not text:
             data[key] = "B" if key == "priority" else ""
             return
-        from core.text import fold
-
         table = lookups.table(key)
         value = table.get(fold(text))
         if value is None:
@@ -396,6 +708,13 @@ class ProjectPlanner:
         self.resolver = InvestorResolver(self.company_index)
         self.project_index = ProjectIndex.from_queryset()
         self.stages_by_pk = {s.pk: s for s in self.lookups.stage.by_pk.values()}
+        # Set in the worker processes of a parallel plan (see plan_parallel): the project
+        # duplicate check is left to the parent, and each row notes what it read from the
+        # state earlier rows leave (repeated ids, new companies) so the parent can check it.
+        self.defer_duplicates = False
+        self.tracing = False
+        self.probe_repeats: tuple[str, int | None, int | None, int | None] | None = None
+        self.probe_investor: tuple[str, str | None, int, int] | None = None
         self._existing = self._load_existing()
         mapped = set(self.mapping.values())
         extra_fields = (
@@ -411,21 +730,24 @@ class ProjectPlanner:
         self.update_fields = [f for f in fields if f != "stage"]
         self.create_fields = list(dict.fromkeys([*fields, "name", "stage"]))
         self.update_form = modelform_factory(
-            Project, form=ImportProjectForm, fields=self.update_fields
+            Project, form=_PlannerProjectForm, fields=self.update_fields
         )
         self.create_form = modelform_factory(
-            Project, form=ImportProjectForm, fields=self.create_fields
+            Project, form=_PlannerProjectForm, fields=self.create_fields
         )
         self.mapped = mapped
         self.pool = FormPool(self.fk_cache)
+        self.fresh_project = _Fresh(Project)
         template = Project()
         self.defaults = {
             name: getattr(template, Project._meta.get_field(name).attname)  # type: ignore[union-attr]
             for name in self.create_fields
         }
 
-    def _bound(self, form_class: Any, data: dict[str, Any], instance: Project) -> Any:
-        return self.pool.bind(form_class, data, instance)
+    def _bound(
+        self, form_class: Any, data: dict[str, Any], instance: Project, *, fresh: bool = False
+    ) -> Any:
+        return self.pool.bind(form_class, data, instance, fresh=fresh)
 
     def _load_existing(self) -> dict[str, dict[Any, Any]]:
         """Projects the file names by system id or external id, that the user may change."""
@@ -450,9 +772,19 @@ class ProjectPlanner:
         for start in range(0, len(id_list), 500):
             for p in allowed.filter(pk__in=id_list[start : start + 500]):
                 by_id[p.pk] = p
-        for start in range(0, len(ext_list), 500):
-            for p in allowed.filter(external_id__in=ext_list[start : start + 500]):
-                by_ext[p.external_id] = p
+        stored = allowed.filter(external_id__isnull=False)
+        if len(ext_list) > SCAN_EXTERNAL_IDS_FROM and stored.count() <= len(ext_list):
+            # A large file and fewer projects with an external id on file than it names (a
+            # first import): read which of them the file names, then those projects.
+            wanted = set(ext_list)
+            pks = sorted(pk for pk, ext in stored.values_list("pk", "external_id") if ext in wanted)
+            for start in range(0, len(pks), 500):
+                for p in allowed.filter(pk__in=pks[start : start + 500]):
+                    by_ext[p.external_id] = p
+        else:
+            for start in range(0, len(ext_list), 500):
+                for p in allowed.filter(external_id__in=ext_list[start : start + 500]):
+                    by_ext[p.external_id] = p
         # Ids that exist but are outside the user's reach get a precise message.
         hidden_ids = (
             set(
@@ -483,6 +815,8 @@ class ProjectPlanner:
         self, row: SheetRow, seen_ext: dict[str, int], seen_ids: dict[int, int]
     ) -> RowResult:
         result = RowResult(row.number, row)
+        if self.tracing:
+            self.probe_repeats = self.probe_investor = None
         if row.hidden:
             result.warnings.append(_("Hidden row: skipped (unhide it to import it)."))
             return result
@@ -533,6 +867,14 @@ class ProjectPlanner:
                 result.errors.append(
                     _("Project {ext} exists but you may not change it.").format(ext=ext_id)
                 )
+        if self.tracing:
+            pk = instance.pk if instance is not None else None
+            self.probe_repeats = (
+                ext_id,
+                seen_ext.get(ext_id) if ext_id else None,
+                pk,
+                seen_ids.get(pk) if pk is not None else None,
+            )
         _note_repeats(
             result, row.number, ext_id, instance, seen_ext, seen_ids,
             _("Row {row} already changes this project."),
@@ -563,6 +905,13 @@ class ProjectPlanner:
                 extra.get("investor_credit_code", ""),
                 self.company_cache,
             )
+            if self.tracing:
+                self.probe_investor = (
+                    self.resolver.outcome,
+                    self.resolver.key,
+                    len(result.warnings),
+                    len(warns),
+                )
             result.errors.extend(errs)
             result.warnings.extend(warns)
             data["investor"] = company.pk if company is not None else None
@@ -615,7 +964,7 @@ class ProjectPlanner:
         for name in self.create_fields:
             if name not in data:
                 data[name] = self.defaults[name]
-        form = self._bound(self.create_form, data, Project())
+        form = self._bound(self.create_form, data, self.fresh_project(), fresh=True)
         _skip_db_constraints(form.instance)
         if not form.is_valid():
             result.errors.extend(_form_errors(form, _labels()))
@@ -628,6 +977,13 @@ class ProjectPlanner:
         result.stage_on = day or timezone.localdate()
         result.instance = project
         result.action = ImportRow.Action.CREATE
+        if not self.defer_duplicates:
+            self.check_duplicates(result)
+
+    def check_duplicates(self, result: RowResult) -> None:
+        """Possible duplicates of a created row among the projects on file and the rows of
+        this file before it (which are added to the index as they are planned)."""
+        project: Project = result.instance
         facts = ProjectFacts(
             None,
             project.name,
@@ -764,10 +1120,10 @@ class CompanyPlanner:
         self.create_fields = list(dict.fromkeys(["name_zh_hans", *fields]))
         self.update_fields = fields
         self.create_form = modelform_factory(
-            Company, form=ImportCompanyForm, fields=self.create_fields
+            Company, form=_PlannerCompanyForm, fields=self.create_fields
         )
         self.update_form = modelform_factory(
-            Company, form=ImportCompanyForm, fields=self.update_fields or ["name_zh_hans"]
+            Company, form=_PlannerCompanyForm, fields=self.update_fields or ["name_zh_hans"]
         )
         self.refs = dict(
             ExternalRef.objects.filter(kind="companies").values_list("external_id", "object_id")
@@ -780,8 +1136,6 @@ class CompanyPlanner:
     def plan_row(
         self, row: SheetRow, seen_ext: dict[str, int], seen_ids: dict[int, int]
     ) -> RowResult:
-        from core.text import fold
-
         result = RowResult(row.number, row)
         if row.hidden:
             result.warnings.append(_("Hidden row: skipped (unhide it to import it)."))
@@ -934,8 +1288,14 @@ def plan(
     mapping: dict[str, str] | None = None,
     user: Any = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Plan:
-    """Decide, for every row, what importing it would do (nothing is written)."""
+    """Decide, for every row, what importing it would do (nothing is written).
+
+    A large project file is planned by `workers` processes (default: the IMPORT_WORKERS
+    setting, else the CPUs available, at most 4) when the process may fork; the plan is the
+    same row for row as the one planned here in order (see :func:`_plan_parallel`).
+    """
     mapping = mapping if mapping is not None else default_mapping(kind, table)
     keys = set(mapping.values())
     if kind == "projects" and not keys & {"name", "id", "external_id"}:
@@ -954,16 +1314,444 @@ def plan(
     )
     seen_ext: dict[str, int] = {}
     seen_ids: dict[int, int] = {}
-    rows = []
-    for n, row in enumerate(table.rows):
-        rows.append(planner.plan_row(row, seen_ext, seen_ids))
-        if progress is not None and n % 10000 == 0:
-            progress(n)
+    workers = plan_workers() if workers is None else workers
+    rows: list[RowResult] | None = None
+    if (
+        isinstance(planner, ProjectPlanner)
+        and workers > 1
+        and len(table.rows) >= parallel_min_rows()
+        and _may_fork()
+    ):
+        rows = _plan_parallel(planner, workers, seen_ext, seen_ids, progress)
+    if rows is None:
+        rows = []
+        for n, row in enumerate(table.rows):
+            rows.append(planner.plan_row(row, seen_ext, seen_ids))
+            if progress is not None and n % 10000 == 0:
+                progress(n)
     result = Plan(kind, table, mapping, rows)
     if isinstance(planner, ProjectPlanner):
         # Created at commit only for the rows that are written and need them.
         result.new_companies = planner.resolver.new
     return result
+
+
+# --------------------------------------------------------------------------- parallel plan
+#
+# Planning a project row is pure computation once the planner is set up: cells are parsed,
+# natural keys resolved from tables in memory, the ProjectForm validated with foreign keys
+# served from memory. Only a few steps depend on the rows before: a repeated external id or
+# target record, the first row that creates a new investor (later rows reuse it and repeat
+# its warnings) and the duplicate check against earlier rows of the file. So a large file
+# is split into chunks planned by forked worker processes, each on its own running copy of
+# that state, and the parent takes the results in file order:
+#
+# * each worker row notes what it read from that state (_adopt_row checks it against the
+#   parent's true state and applies the row's effects to it);
+# * a new investor that an earlier chunk already creates only changes the warnings the
+#   resolver returned (the project form never sees a new company), which are put right;
+# * the duplicate check is run by the parent, in order, against its own index;
+# * any other difference, a row that would need the database (a merged project's survivor
+#   is read from it; workers are cut off from the parent's connection) or any error in a
+#   worker sends the row back to the parent, which plans it the ordinary way.
+#
+# The result is the plan the sequential loop gives, row for row (tests compare them).
+
+DEFAULT_PARALLEL_MIN_ROWS = 4000
+PARALLEL_CHUNK = 500  # rows a worker sends back at a time
+
+_WORKER_PLANNER: ProjectPlanner | None = None  # set in the parent only while forking
+_WORKER_REFS: dict[str, dict[Any, Any]] = {}
+_PARENT_CONNECTIONS: list[Any] = []  # kept alive, never used, in a worker
+
+
+def plan_workers() -> int:
+    configured = getattr(settings, "IMPORT_WORKERS", None)
+    if configured is not None:
+        return max(1, int(configured))
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+def parallel_min_rows() -> int:
+    return int(getattr(settings, "IMPORT_PARALLEL_MIN_ROWS", DEFAULT_PARALLEL_MIN_ROWS))
+
+
+def _may_fork() -> bool:
+    """Whether planning workers may be forked: on Linux (macOS' system libraries are not
+    fork-safe), and with no other thread running (a threaded web server): forking copies
+    only the calling thread, and a lock another thread holds would stay locked in the child.
+    Otherwise the plan is made in-process."""
+    import sys
+
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+class WorkerNeedsDatabase(RuntimeError):
+    """A planning worker tried to reach the database; the parent plans that row instead."""
+
+
+def _refuse_connection(*args: Any, **kwargs: Any) -> None:
+    raise WorkerNeedsDatabase("planning workers do not use the database")
+
+
+def _init_worker(language: str | None) -> None:
+    """First thing in a forked worker: cut it off from the database, take the planner.
+
+    The worker inherits the parent's open connection (inside its import transaction). It
+    must neither use it nor close it (closing a PostgreSQL connection sends the server a
+    goodbye on the shared socket), so the connection object is kept referenced here and
+    every attempt to connect raises WorkerNeedsDatabase. Workers end with os._exit, which
+    runs no finalizers.
+    """
+    import signal
+
+    from django.db import connections
+
+    # Handlers inherited from the parent (a web server's, say) are not the worker's.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    for alias in connections:
+        conn = connections[alias]
+        if conn.connection is not None:
+            _PARENT_CONNECTIONS.append(conn.connection)
+            conn.connection = None
+        conn.connect = _refuse_connection  # type: ignore[method-assign]
+    if language:
+        translation.activate(language)
+    # What the worker inherited stays as it is until it exits: no collection walks it (nor
+    # copies its pages by touching them).
+    gc.freeze()
+    planner = _WORKER_PLANNER
+    assert planner is not None
+    planner.tracing = True
+    planner.defer_duplicates = True
+
+
+def _worker_main(conn: Any, numbers: list[int], language: str | None) -> None:
+    """A forked worker: plan the rows `numbers` (indexes into the table, in file order) and
+    send their results back in chunks; None for a row the parent must plan itself."""
+    _init_worker(language)
+    planner = _WORKER_PLANNER
+    assert planner is not None
+    rows = planner.table.rows
+    seen_ext: dict[str, int] = {}
+    seen_ids: dict[int, int] = {}
+    for start in range(0, len(numbers), PARALLEL_CHUNK):
+        out: list[Any] = []
+        for n in numbers[start : start + PARALLEL_CHUNK]:
+            try:
+                out.append(_pack_result(planner, planner.plan_row(rows[n], seen_ext, seen_ids)))
+            except Exception:  # noqa: BLE001 - whatever it is, the parent plans the row again
+                planner.pool = FormPool(planner.fk_cache)
+                planner.resolver.pool = FormPool({})
+                out.append(None)
+        try:
+            conn.send(out)
+        except OSError:  # the parent stopped listening (it failed, or gave up on us)
+            return
+    conn.close()
+
+
+_ATTNAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _attnames(cls: type[models.Model]) -> tuple[str, ...]:
+    names = _ATTNAMES.get(cls)
+    if names is None:
+        names = _ATTNAMES[cls] = tuple(f.attname for f in cls._meta.concrete_fields)
+    return names
+
+
+def _pack_model(obj: models.Model) -> tuple[Any, ...]:
+    """A model instance as plain values; related objects the parent holds too (reference
+    data, read before the fork) go as references to the parent's own objects."""
+    cls = type(obj)
+    names = _attnames(cls)
+    d = obj.__dict__
+    skip = "validate_constraints" in d
+    try:
+        values = tuple([d[n] for n in names])
+    except KeyError:
+        values = None
+    if values is None or len(d) != len(names) + 1 + skip:
+        # Deferred or extra attributes: send the instance as it is (minus the lambda).
+        raw = cls.__new__(cls)
+        raw.__dict__.update({k: v for k, v in d.items() if k != "validate_constraints"})
+        return ("raw", raw, skip)
+    cache = []
+    for name, other in obj._state.fields_cache.items():
+        pk = getattr(other, "pk", None)
+        if other is not None and _WORKER_REFS.get(name, {}).get(pk) is other:
+            cache.append((name, True, pk))
+        else:
+            cache.append((name, False, other))
+    return (cls, values, obj._state.adding, obj._state.db, cache, skip)
+
+
+def _unpack_model(pack: tuple[Any, ...], refs: dict[str, dict[Any, Any]]) -> Any:
+    from django.db.models.base import ModelState
+
+    if pack[0] == "raw":
+        _tag, obj, skip = pack
+    else:
+        cls, values, adding, db, cache, skip = pack
+        obj = cls.__new__(cls)
+        state = ModelState()
+        state.adding = adding
+        state.db = db
+        state.fields_cache = {
+            name: refs[name][ref] if shared else ref for name, shared, ref in cache
+        }
+        obj.__dict__["_state"] = state
+        obj.__dict__.update(zip(_attnames(cls), values, strict=True))
+    if skip:
+        _skip_db_constraints(obj)
+    return obj
+
+
+def _pack_result(planner: ProjectPlanner, r: RowResult) -> tuple[Any, ...]:
+    company = None
+    probe = planner.probe_investor
+    if probe is not None and probe[0] == "created":
+        company = _pack_model(planner.resolver.new[probe[1]])  # type: ignore[index]
+    move = None
+    if r.stage_move is not None:
+        stage, on = r.stage_move
+        move = (stage.pk, on)
+    return (
+        r.action,
+        r.errors,
+        r.warnings,
+        _pack_model(r.instance) if r.instance is not None else None,
+        r.before,
+        r.changed,
+        move,
+        r.stage_on,
+        r.new_company_key,
+        r.external_id,
+        r.object_id,
+        planner.probe_repeats,
+        probe,
+        company,
+    )
+
+
+def _adopt_row(
+    planner: ProjectPlanner,
+    packed: tuple[Any, ...] | None,
+    row: SheetRow,
+    seen_ext: dict[str, int],
+    seen_ids: dict[int, int],
+    refs: dict[str, dict[Any, Any]],
+) -> RowResult:
+    """The result a worker planned for `row`, if what it read from the state earlier rows
+    leave agrees with the parent's; else the row planned here. Applies the row's effects."""
+    if packed is None:
+        return planner.plan_row(row, seen_ext, seen_ids)
+    (
+        action,
+        errors,
+        warnings,
+        instance,
+        before,
+        changed,
+        move,
+        stage_on,
+        company_key,
+        external_id,
+        object_id,
+        repeats,
+        investor,
+        company,
+    ) = packed
+    if repeats is not None:
+        ext, ext_row, pk, pk_row = repeats
+        if (ext and seen_ext.get(ext) != ext_row) or (
+            pk is not None and seen_ids.get(pk) != pk_row
+        ):
+            return planner.plan_row(row, seen_ext, seen_ids)
+    resolver = planner.resolver
+    register = fix = None
+    if investor is not None and investor[0] in ("reused", "created", "invalid"):
+        outcome, key, start, length = investor
+        if key in resolver.new:
+            if outcome == "invalid":
+                # An earlier row creates the company, so here the row would reuse it.
+                return planner.plan_row(row, seen_ext, seen_ids)
+            # Reused here: only the warnings (those of the row that creates it) can differ.
+            if warnings[start : start + length] != resolver.new_warnings[key]:
+                fix = (start, length)
+        elif outcome == "created":
+            register = key
+        elif outcome == "reused":  # no earlier row creates it after all
+            return planner.plan_row(row, seen_ext, seen_ids)
+        # "invalid" and not created before: the form refuses it here just the same.
+    # Accepted: apply what the row does to the state later rows read.
+    if repeats is not None:
+        if ext:
+            seen_ext[ext] = row.number
+        if pk is not None:
+            seen_ids[pk] = row.number
+    if register is not None:
+        resolver.new[register] = _unpack_model(company, refs)
+        resolver.new_warnings[register] = warnings[start : start + length]
+    if fix is not None:
+        warnings[fix[0] : fix[0] + fix[1]] = resolver.new_warnings[key]
+    result = RowResult(
+        row.number,
+        row,
+        action=action,
+        errors=errors,
+        warnings=warnings,
+        instance=_unpack_model(instance, refs) if instance is not None else None,
+        before=before,
+        changed=changed,
+        stage_move=(planner.stages_by_pk[move[0]], move[1]) if move is not None else None,
+        stage_on=stage_on,
+        new_company_key=company_key,
+        external_id=external_id,
+        object_id=object_id,
+    )
+    if action == ImportRow.Action.CREATE:
+        planner.check_duplicates(result)
+    return result
+
+
+#: The parent plans its share of the rows between adopting the workers' results, so it gets
+#: a smaller share than a worker.
+PARENT_SHARE = 0.8
+
+
+def _partition(planner: ProjectPlanner, shares: list[float]) -> list[int]:
+    """Who plans each row: 0 the parent, 1… the workers, in proportion to `shares`.
+
+    Rows naming the same investor go to the same planner where possible, so that each new
+    company is validated (and its near duplicates searched) once, not once per planner; an
+    investor on many rows, and rows without one, are spread to even out the shares.
+    """
+    import heapq
+
+    rows = planner.table.rows
+    total = sum(shares)
+    targets = [len(rows) * share / total for share in shares]
+    column = next((i for i, key in planner.mapping.items() if key == "investor"), None)
+    keys: list[str | None] = []
+    counts: dict[str, int] = {}
+    for row in rows:
+        key = None
+        if column is not None and column < len(row.values):
+            name = clean_text(row.values[column]).strip()
+            if name:
+                key = fold(name)
+                counts[key] = counts.get(key, 0) + 1
+        keys.append(key)
+    heavy = max(1, len(rows) // (8 * len(shares)))
+    load = [0.0] * len(shares)
+    heap = [(0.0, w) for w in range(len(shares))]
+    owner_of: dict[str, int] = {}
+    for key, count in sorted(counts.items(), key=lambda kc: (-kc[1], kc[0])):
+        if count > heavy:
+            continue
+        _fill, w = heapq.heappop(heap)
+        owner_of[key] = w
+        load[w] += count
+        heapq.heappush(heap, (load[w] / targets[w], w))
+    owners = []
+    for key in keys:
+        w = owner_of.get(key, -1) if key is not None else -1
+        if w < 0:
+            w = max(range(len(shares)), key=lambda v: targets[v] - load[v])
+            load[w] += 1
+        owners.append(w)
+    return owners
+
+
+def _plan_parallel(
+    planner: ProjectPlanner,
+    workers: int,
+    seen_ext: dict[str, int],
+    seen_ids: dict[int, int],
+    progress: Callable[[int], None] | None,
+) -> list[RowResult] | None:
+    """Plan the rows here and in `workers - 1` forked processes, in file order; None if
+    no worker could be started.
+
+    The parent plans its own rows the ordinary way (its state is the true one) and adopts
+    the workers' results in between (see _adopt_row). Plain processes and pipes rather than
+    a pool: a pool starts threads in the parent, and a process forked while other threads
+    run can inherit a lock one of them holds.
+    """
+    import multiprocessing
+    from collections import deque
+
+    global _WORKER_PLANNER, _WORKER_REFS
+    ctx = multiprocessing.get_context("fork")
+    rows = planner.table.rows
+    owners = _partition(planner, [PARENT_SHARE] + [1.0] * (workers - 1))
+    parts: list[list[int]] = [[] for _ in range(workers)]
+    for n, w in enumerate(owners):
+        parts[w].append(n)
+    # The objects both sides hold at the fork: related objects are sent as references.
+    refs = {name: dict(cache) for name, cache in planner.fk_cache.items()}
+    language = translation.get_language()
+    procs: list[Any] = []
+    conns: list[Any] = [None]
+    _WORKER_PLANNER, _WORKER_REFS = planner, refs
+    try:
+        for w in range(1, workers):
+            reader, writer = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker_main, args=(writer, parts[w], language), daemon=True)
+            proc.start()
+            writer.close()
+            procs.append(proc)
+            conns.append(reader)
+    except OSError as exc:  # no fork (out of processes or memory): plan in-process
+        logger.warning("Could not start planning workers (%r); planning in-process.", exc)
+        _stop_workers(procs, conns)
+        return None
+    finally:
+        _WORKER_PLANNER, _WORKER_REFS = None, {}
+    del parts
+    results: list[RowResult] = []
+    buffers: list[deque[Any]] = [deque() for _ in range(workers)]
+    try:
+        for n, row in enumerate(rows):
+            w = owners[n]
+            if w == 0:
+                results.append(planner.plan_row(row, seen_ext, seen_ids))
+            else:
+                if not buffers[w]:
+                    buffers[w].extend(conns[w].recv())
+                packed = buffers[w].popleft()
+                results.append(_adopt_row(planner, packed, row, seen_ext, seen_ids, refs))
+            if progress is not None and n % 10000 == 0:
+                progress(n)
+    except (EOFError, OSError) as exc:
+        # A worker died (or its results could not be read): plan the rest here.
+        logger.warning("Parallel planning failed (%r); planning the rest in-process.", exc)
+        for n in range(len(results), len(rows)):
+            results.append(planner.plan_row(rows[n], seen_ext, seen_ids))
+            if progress is not None and n % 10000 == 0:
+                progress(n)
+    finally:
+        _stop_workers(procs, conns)
+    return results
+
+
+def _stop_workers(procs: list[Any], conns: list[Any]) -> None:
+    """Close the pipes (a worker still sending stops) and reap the workers."""
+    for conn in conns:
+        if conn is not None:
+            conn.close()
+    for proc in procs:
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
 
 
 # --------------------------------------------------------------------------- commit
@@ -1068,18 +1856,29 @@ def _commit_projects(
             p.last_progress_on = p.last_progress_on or day
             objs.append(p)
         _insert_with_history(Project, objs, batch, user)
-        changes = [
-            StageChange(
-                project=r.instance,
-                from_stage=None,
-                to_stage=r.instance.stage,
-                effective_on=r.stage_on or timezone.localdate(),
-                changed_by=actor,
-                request_id=batch.request_id,
-            )
-            for r in creates
-        ]
-        insert_objects(StageChange, changes)
+        actor_id = actor.pk if actor is not None else None
+        insert_values(
+            StageChange,
+            (
+                "project_id",
+                "from_stage_id",
+                "to_stage_id",
+                "effective_on",
+                "changed_by_id",
+                "request_id",
+            ),
+            [
+                (
+                    r.instance.pk,
+                    None,
+                    r.instance.stage_id,
+                    r.stage_on or timezone.localdate(),
+                    actor_id,
+                    batch.request_id,
+                )
+                for r in creates
+            ],
+        )
         if updates:
             now = timezone.now()
             names: set[str] = {"version", "updated_at"}
@@ -1179,30 +1978,66 @@ def _commit_companies(rows: list[RowResult], batch: ImportBatch, user: Any, bulk
 
 def _save_rows(batch: ImportBatch, the_plan: Plan) -> None:
     batch.rows.all().delete()
-    # In chunks: 100,000 ImportRow instances at once would double the import's memory.
+    # In chunks: 100,000 rows of values at once would add to the import's peak memory.
+    texts: dict[str | None, str] = {}
     for start in range(0, len(the_plan.rows), CHUNK):
-        _save_row_chunk(batch, the_plan.rows[start : start + CHUNK])
+        _save_row_chunk(batch, the_plan.rows[start : start + CHUNK], texts)
     _count_rows(batch, the_plan)
 
 
-def _save_row_chunk(batch: ImportBatch, chunk: list[RowResult]) -> None:
+def _cell_texts(values: list[Any], texts: dict[str | None, str]) -> list[str]:
+    """RowResult.values for a row: clean_text of each cell, the text cells (which repeat
+    row after row) looked up in `texts` once cleaned."""
+    out = []
+    for value in values:
+        if value is None or type(value) is str:
+            text = texts.get(value)
+            if text is None:
+                text = clean_text(value)
+                if len(texts) < 200_000:
+                    texts[value] = text
+        else:
+            text = clean_text(value)
+        out.append(text)
+    return out
+
+
+_IMPORT_ROW_FIELDS = (
+    "batch_id",
+    "number",
+    "action",
+    "errors",
+    "warnings",
+    "values",
+    "object_id",
+    "before",
+    "changed_fields",
+    "version_after",
+    "created_company_id",
+)
+
+
+def _save_row_chunk(
+    batch: ImportBatch, chunk: list[RowResult], texts: dict[str | None, str]
+) -> None:
+    update = ImportRow.Action.UPDATE
     rows = [
-        ImportRow(
-            batch=batch,
-            number=r.number,
-            action=r.action,
-            errors=r.errors,
-            warnings=r.warnings,
-            values=r.values,
-            object_id=r.object_id,
-            before=r.before if r.action == ImportRow.Action.UPDATE else None,
-            changed_fields=r.changed,
-            version_after=r.version_after,
-            created_company_id=r.created_company_id,
+        (
+            batch.pk,
+            r.number,
+            r.action,
+            r.errors,
+            r.warnings,
+            _cell_texts(r.row.values, texts),
+            r.object_id,
+            r.before if r.action == update else None,
+            r.changed,
+            r.version_after,
+            r.created_company_id,
         )
         for r in chunk
     ]
-    insert_objects(ImportRow, rows)
+    insert_values(ImportRow, _IMPORT_ROW_FIELDS, rows)
 
 
 def _count_rows(batch: ImportBatch, the_plan: Plan) -> None:
@@ -1255,9 +2090,43 @@ def inspect(batch: ImportBatch) -> Table:
     return table
 
 
+_GC_LOCK = threading.Lock()
+_GC_DEPTH = 0
+_GC_THRESHOLDS: tuple[int, int, int] = (0, 0, 0)
+
+
+@contextlib.contextmanager
+def postponed_full_collections() -> Iterator[None]:
+    """Let the cyclic garbage collector skip its full collections while an import runs.
+
+    A large import keeps millions of objects alive (cells, planned rows, instances) and a
+    full collection walks every one of them: 22 times, about 6 s of a 100,000-row import.
+    The young generations are still collected as usual (the garbage a row leaves behind
+    is young); the oldest waits until the import is over.
+    """
+    global _GC_DEPTH, _GC_THRESHOLDS
+    with _GC_LOCK:
+        if _GC_DEPTH == 0:
+            _GC_THRESHOLDS = gc.get_threshold()
+            gc.set_threshold(_GC_THRESHOLDS[0], _GC_THRESHOLDS[1], 1 << 30)
+        _GC_DEPTH += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_DEPTH -= 1
+            if _GC_DEPTH == 0:
+                gc.set_threshold(*_GC_THRESHOLDS)
+
+
 def run(batch: ImportBatch, *, user: Any, dry_run: bool, bulk: bool | None = None) -> Plan | None:
     """Dry run (plan and store the rows) or commit the batch, atomically. Returns the plan,
     or None when the file was refused (the batch then says why)."""
+    with postponed_full_collections():
+        return _run(batch, user=user, dry_run=dry_run, bulk=bulk)
+
+
+def _run(batch: ImportBatch, *, user: Any, dry_run: bool, bulk: bool | None) -> Plan | None:
     started = time.monotonic()
     if batch.status in (ImportBatch.Status.COMMITTED, ImportBatch.Status.ROLLED_BACK):
         raise ImportRefused(_("This batch has already been imported."))
@@ -1373,10 +2242,10 @@ def rollback(batch: ImportBatch, *, user: Any) -> None:
     if batch.kind == "projects":
         created = [r.object_id for r in rows if r.action == "create" and r.object_id]
         for label, rel in (
-            ("activities", "activities"),
-            ("follow-ups", "follow_ups"),
-            ("evidence", "evidence"),
-            ("paid-in capital", "paid_in"),
+            (_("activities"), "activities"),
+            (_("follow-ups"), "follow_ups"),
+            (_("evidence"), "evidence"),
+            (_("paid-in capital"), "paid_in"),
         ):
             busy = (
                 Project.objects.filter(pk__in=created, **{f"{rel}__isnull": False})

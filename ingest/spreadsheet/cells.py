@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,11 @@ class CellError(ValueError):
 
 def clean_text(value: object) -> str:
     """A cell as text: numbers without a spurious ".0", whitespace trimmed, NFC."""
+    if type(value) is str:  # most cells: the same steps as below, without the type tests
+        text = unicodedata.normalize("NFC", value)
+        if text[:1] == "'" and text[1:2] in FORMULA_TRIGGERS:
+            text = text[1:]
+        return text.replace("\u3000", " ").strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -46,6 +52,7 @@ def clean_text(value: object) -> str:
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+@lru_cache(maxsize=65536)
 def normal(text: str) -> str:
     """NFKC + Simplified, spaces removed: the form in which we compare units and keywords."""
     return re.sub(r"\s+", "", to_simplified(unicodedata.normalize("NFKC", text)))
@@ -139,6 +146,7 @@ class Unit:
         return base or "元"
 
 
+@lru_cache(maxsize=4096)
 def parse_unit(text: str) -> Unit | None:
     """Read a unit such as 亿元, 万元, 万美元, USD m, 100M CNY; None when it is not one."""
     t = normal(text).lower().strip("()[]（）【】:：/")
@@ -199,10 +207,10 @@ def parse_amount(raw: object, column_unit: Unit | None = None) -> Amount | None:
     """
     column_unit = column_unit or Unit()
     number = _to_decimal(raw)
-    text = clean_text(raw)
     if number is not None:
         value = number * column_unit.multiplier
         return Amount(_quantize(value), column_unit.currency, "", False)
+    text = clean_text(raw)
     if not text or text in {"-", "—", "/", "无", "N/A", "n/a"}:
         return None
     t = normal(text).lower()

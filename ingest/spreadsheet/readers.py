@@ -320,6 +320,9 @@ def _ref(m: re.Match[str]) -> str:
     return _NAMED[name]
 
 
+_DECIMAL_REF = re.compile(r"&#(\d+);")
+
+
 def _xml_text(raw: bytes) -> str:
     text = raw.decode("utf-8")
     if "&" not in text:
@@ -331,6 +334,13 @@ def _xml_text(raw: bytes) -> str:
             return "".join(map(chr, map(int, text[2:-1].split(";&#"))))
         except ValueError:
             pass
+    # The same for text mixing such runs with plain characters (项目0): split on the
+    # decimal references; anything else with an & goes through the general decoder.
+    parts = _DECIMAL_REF.split(text)
+    literal = parts[0::2]
+    if not any("&" in p for p in literal):
+        parts[1::2] = map(chr, map(int, parts[1::2]))
+        return "".join(parts)
     return _REFS.sub(_ref, text)
 
 
@@ -410,6 +420,9 @@ def _fast_rows(
     merged = [r for m in _MERGE_REF.findall(xml) if (r := _parse_ref(m.decode()))]
     rows: list[SheetRow] = []
     col_cache: dict[bytes, int] = {}
+    # A ledger repeats its district, industry, stage and unit names on every row: decode
+    # each inline string once (bounded, so a file of unique texts does not grow it).
+    inline_cache: dict[bytes, Any] = {}
     current = -1
     values: dict[int, Any] = {}
     uncomputed: list[str] = []
@@ -449,8 +462,13 @@ def _fast_rows(
         if ctype == b"s":
             value = shared[int(text)] if text else None
         elif ctype == b"inlineStr":
-            im = _IS.search(inner) if inner else None
-            value = _joined_text(im.group(1)) if im else None
+            if inner in inline_cache:
+                value = inline_cache[inner]
+            else:
+                im = _IS.search(inner) if inner else None
+                value = _joined_text(im.group(1)) if im else None
+                if len(inline_cache) < 50_000:
+                    inline_cache[inner] = value
         elif ctype in (b"str", b"d"):
             value = _xml_text(text) if text else None
         elif ctype == b"b":
