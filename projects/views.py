@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 from accounts.policy import OFFICER, may, scope_of
 from core.api.schemas import visible_hints
 from core.concurrency import StaleVersion, check_version
+from core.history import history_rows
 from core.templatetags.zs import can_see_investor
 from events.models import Event
 from evidence.models import Evidence
@@ -424,73 +425,6 @@ def _evidence(project: Project) -> list[dict[str, Any]]:
 INVESTOR_FIELDS = {"investor", "ultimate_parent"}
 
 
-def _display(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _history(project: Project, *, show_investor: bool = True) -> list[dict[str, Any]]:
-    """Historical records newest first, each with the field changes against the one before.
-
-    Foreign keys are shown by name: the ids met in the diffs are fetched with one query
-    per related model, not one per change.
-    """
-    records = list(
-        project.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            :100
-        ]
-    )
-    skip = {"version", "updated_at", "created_at"}
-    fields = {f.name: f for f in Project._meta.concrete_fields}
-    rows = []
-    wanted: dict[Any, set[Any]] = {}
-    for index, record in enumerate(records):
-        previous = records[index + 1] if index + 1 < len(records) else None
-        changes = []
-        if previous is not None:
-            for change in record.diff_against(previous).changes:
-                if change.field in skip:
-                    continue
-                field = fields.get(change.field)
-                related = field.related_model if field is not None and field.is_relation else None
-                if related is not None:
-                    wanted.setdefault(related, set()).update(
-                        v for v in (change.old, change.new) if v is not None
-                    )
-                changes.append(
-                    {
-                        "field": field.verbose_name if field is not None else change.field,
-                        "old": change.old,
-                        "new": change.new,
-                        "related": related,
-                        "name": change.field,
-                    }
-                )
-        rows.append({"record": record, "changes": changes})
-    names: dict[Any, dict[Any, Any]] = {
-        model: model._default_manager.in_bulk(list(ids)) for model, ids in wanted.items()
-    }
-    hidden = _("hidden (confidential)")
-    for row in rows:
-        for change in row["changes"]:
-            related = change.pop("related")
-            name = change.pop("name")
-            for key in ("old", "new"):
-                value = change[key]
-                if name in INVESTOR_FIELDS and not show_investor:
-                    change[key] = hidden if value is not None else None
-                elif related is not None and value is not None:
-                    obj = names[related].get(value)
-                    named = getattr(obj, "localized_name", None)
-                    change[key] = named() if callable(named) else (obj or value)
-                else:
-                    change[key] = _display(value)
-    return rows
-
-
 def _timeline(project: Project) -> list[StageChange]:
     return list(
         StageChange.objects.filter(project=project)
@@ -596,7 +530,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         context["attachment_form"] = AttachmentForm()
     elif tab == "history":
-        context["history"] = _history(project, show_investor=context["show_investor"])
+        context["history"] = history_rows(
+            project,
+            user=request.user,
+            hidden_fields=() if context["show_investor"] else INVESTOR_FIELDS,
+        )
     return render(request, "projects/detail.html", context)
 
 
