@@ -122,8 +122,9 @@ def hash_secret(secret: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def usable(self) -> ApiTokenQuerySet:
-        now = timezone.now()
+    def usable(self, now: dt.datetime | None = None) -> ApiTokenQuerySet:
+        """Neither revoked nor expired (at `now`, default the current time)."""
+        now = now or timezone.now()
         return self.filter(revoked_at__isnull=True).filter(
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
         )

@@ -302,6 +302,15 @@ def restrict(model: type[Model], user: Any, action: str) -> QuerySet[Any]:
     return restrict_queryset(model._default_manager.all(), user, action)
 
 
+def restriction_key(user: Any, model: type[Model], action: str) -> tuple[str, str, Scope]:
+    """Everything `restrict(model, user, action)` depends on, as a hashable key.
+
+    Two calls with equal keys build the same condition, so the SQL compiled for one user
+    can be reused for another with the same scope (core.sqlcache keys on this).
+    """
+    return (model._meta.label_lower, action, scope_of(user))
+
+
 def may(user: Any, model: type[Model], action: str) -> bool:
     """Whether `user` could do `action` on *some* row of `model` (no query is run).
 

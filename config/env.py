@@ -115,3 +115,15 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
     raise ImproperSetting(
         f"DATABASE_URL must start with sqlite:// or postgres://; got scheme {scheme!r}"
     )
+
+
+def parse_cache_url(url: str) -> dict[str, object]:
+    """Turn CACHE_URL into Django's default cache: empty or locmem:// for memory in each
+    process, redis://host:port/db for one cache that every worker process shares (the API
+    throttle then counts each user's requests across all workers)."""
+    scheme = urlsplit(url).scheme.lower() if url else "locmem"
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperSetting(f"CACHE_URL must be empty, locmem:// or redis://...; got {url!r}")

@@ -12,6 +12,7 @@ from config.env import (
     env_int,
     env_list,
     env_str,
+    parse_cache_url,
     parse_database_url,
 )
 
@@ -106,6 +107,9 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The API throttle counts in the default cache: per process unless CACHE_URL names a shared
+# one (redis://), see docs/security.md.
+CACHES = {"default": parse_cache_url(env_str("CACHE_URL", ""))}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

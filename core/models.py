@@ -1,4 +1,4 @@
-"""Abstract base models shared by every domain app (no concrete models here)."""
+"""Abstract base models shared by every domain app, and the table stamps (core.stamps)."""
 
 from __future__ import annotations
 
@@ -55,3 +55,20 @@ class NamedModel(BaseModel):
         if lang in {"zh-hant", "zh-tw", "zh-hk"} and self.name_zh_hant:
             return self.name_zh_hant
         return self.name_zh_hans
+
+
+class TableStamp(models.Model):
+    """A counter per table that a database trigger raises on every insert, update and delete.
+
+    Caches of values derived from those tables (the project list's counts) key on the
+    counters, so a write anywhere makes them miss; see core.stamps.
+    """
+
+    table_name = models.CharField(primary_key=True, max_length=100)
+    stamp = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("table stamp")
+
+    def __str__(self) -> str:
+        return f"{self.table_name}: {self.stamp}"

@@ -7,14 +7,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
+from django.utils.timezone import localdate as today
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from accounts.policy import restrict
+from accounts.policy import restrict, restriction_key
 from core.api.auth import actor
 from core.api.crud import (
     MAX_ID,
@@ -23,9 +24,10 @@ from core.api.crud import (
     PageQuery,
     create_with_form,
     delete_checked,
+    filter_key,
     filter_query_schema,
     get_visible,
-    paginate,
+    paginate_cached,
     run_filterset,
     update_with_form,
 )
@@ -33,12 +35,14 @@ from core.api.errors import ERROR_STATUSES, ApiError, ErrorOut
 from core.api.schemas import visible_hints
 from core.concurrency import StaleVersion
 from core.context import change_context
+from core.sqlcache import prepared_values
 from ingest.dedupe import check_new_project
 from projects.filtersets import ProjectFilterSet
 from projects.forms import ProjectForm
 from projects.models import Project, Stage, StageChange
 from projects.schemas import (
     BRIEF_VALUES,
+    DETAIL_VALUES,
     FULL_ONLY,
     FULL_RELATED,
     ProjectBrief,
@@ -52,6 +56,7 @@ from projects.schemas import (
     TotalsOut,
     project_brief_row,
     project_out,
+    project_out_row,
 )
 from projects.services import create_project, move_stage
 
@@ -74,12 +79,17 @@ def _full(pk: int) -> Project:
 def list_projects(request: HttpRequest, filters: Query[ProjectQuery]) -> Any:
     """Projects the user may see, filtered by the same FilterSet as the project list page."""
     user = actor(request)
-    # Codes resolved to ids first, so the (district, stage, …) indexes serve count and page.
-    qs = run_filterset(
-        request, ProjectFilterSet, restrict(Project, user, "view"), resolve_keys=True
-    )
-    return paginate(
-        qs,
+
+    def build() -> QuerySet[Project]:
+        # Codes resolved to ids first, so the (district, stage, …) indexes serve count and page.
+        return run_filterset(
+            request, ProjectFilterSet, restrict(Project, user, "view"), resolve_keys=True
+        )
+
+    return paginate_cached(
+        # The stale filter compares with today's date.
+        ("projects.list", restriction_key(user, Project, "view"), filter_key(request), today()),
+        build,
         page=filters.page,
         page_size=filters.page_size,
         render=lambda row: project_brief_row(row, user),
@@ -132,12 +142,24 @@ def project_totals(request: HttpRequest, filters: Query[TotalsQuery]) -> Any:
     return {"count": totals["n"], "amount_cny": totals["amount"], "by": by, "groups": groups}
 
 
+def _detail_query(pk: int, restricted: QuerySet[Project]) -> QuerySet[Project]:
+    # order_by(): a lookup by primary key must not make the database walk an ordering index.
+    return restricted.filter(pk=pk).order_by().values(*DETAIL_VALUES)[:1]
+
+
 @router.get("/{id}", response={200: ProjectOut, **ERRORS}, summary="Get a project")
 def get_project(request: HttpRequest, id: int = PK) -> Any:  # noqa: A002
-    project = get_visible(
-        request, Project, id, Project.objects.select_related(*FULL_RELATED).only(*FULL_ONLY)
+    """One project the user may view (404 otherwise), read by one prepared query: its SQL,
+    restriction included, is compiled once per restriction (core.sqlcache)."""
+    user = actor(request)
+    rows = prepared_values(
+        ("projects.detail", restriction_key(user, Project, "view")),
+        lambda pk: _detail_query(pk, restrict(Project, user, "view")),
+        [(Project._meta.pk, id)],
     )
-    return project_out(project, actor(request))
+    if not rows:
+        raise Http404
+    return project_out_row(rows[0], user)
 
 
 @router.post("/", response={201: ProjectCreated, **ERRORS}, summary="Create a project")

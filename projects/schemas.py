@@ -12,7 +12,7 @@ from pydantic import Field
 
 from accounts.policy import can_see_investor
 from core.api.crud import MAX_ID
-from core.api.schemas import DuplicateHint, Out, Ref, UserRef, partial_schema, ref, user_ref
+from core.api.schemas import DuplicateHint, Out, Ref, UserRef, partial_schema
 from projects.models import Project
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -271,59 +271,88 @@ def project_brief_row(row: dict[str, Any], user: Any) -> dict[str, Any]:
     }
 
 
-def project_brief(project: Project, user: Any) -> dict[str, Any]:
-    """The same row from a model instance (the detail starts from it)."""
-    row = {name: getattr(project, name) for name in _BRIEF_PLAIN}
-    for rel, code in _BRIEF_REF_CODES.items():
-        obj = getattr(project, rel)
-        row[f"{rel}_id"] = obj.pk if obj is not None else None
-        row[f"{rel}__{code}"] = getattr(obj, code, None)
-        row[f"{rel}__name_zh_hans"] = str(obj) if obj is not None else None
-    return project_brief_row(row, user)
-
-
-_BRIEF_PLAIN = tuple(
-    v for v in BRIEF_VALUES if "__" not in v and v.removesuffix("_id") not in _BRIEF_REF_CODES
+# The detail, like the list, is rendered from plain values: every concrete column of the
+# project and the referenced columns of its twelve relations (one prepared query in the API).
+DETAIL_VALUES = (
+    *(f.attname for f in Project._meta.concrete_fields),
+    *(f"{rel}__{col}" for rel in FULL_RELATED for col in _REF_COLUMNS[rel]),
 )
 
 
+def _ref_row(row: dict[str, Any], rel: str, code: str | None) -> dict[str, Any] | None:
+    pk = row[f"{rel}_id"]
+    if pk is None:
+        return None
+    return {
+        "id": pk,
+        "code": row[f"{rel}__{code}"] if code else None,
+        "name": row[f"{rel}__name_zh_hans"],
+    }
+
+
+def _event_ref(row: dict[str, Any]) -> dict[str, Any] | None:
+    pk = row["signing_event_id"]
+    if pk is None:
+        return None
+    # Event.__str__: the name and the date.
+    name = f"{row['signing_event__name']} ({row['signing_event__date']:%Y-%m-%d})"
+    return {"id": pk, "code": None, "name": name}
+
+
+def project_row(project: Project) -> dict[str, Any]:
+    """The DETAIL_VALUES of a model instance whose relations are loaded (or loadable)."""
+    row = {f.attname: getattr(project, f.attname) for f in Project._meta.concrete_fields}
+    for rel in FULL_RELATED:
+        obj = getattr(project, rel)
+        for col in _REF_COLUMNS[rel]:
+            row[f"{rel}__{col}"] = getattr(obj, col) if obj is not None else None
+    return row
+
+
 def project_out(project: Project, user: Any) -> dict[str, Any]:
-    data = project_brief(project, user)
+    """The detail of a model instance (after a create or an update)."""
+    return project_out_row(project_row(project), user)
+
+
+def project_out_row(row: dict[str, Any], user: Any) -> dict[str, Any]:
+    """The detail from `queryset.values(*DETAIL_VALUES)`."""
+    data = project_brief_row(row, user)
     visible = not data["investor_hidden"]
+    owner = row["owner_id"]
     data.update(
         {
-            "ultimate_parent": ref(project.ultimate_parent, "credit_code") if visible else None,
-            "origin": project.origin,
-            "source_country": project.source_country,
-            "amount_original": project.amount_original,
-            "currency": project.currency,
-            "contracted_amount_cny": project.contracted_amount_cny,
-            "foreign_capital_usd": project.foreign_capital_usd,
-            "increment_cny": project.increment_cny,
-            "city": ref(project.city),
-            "business_activity": ref(project.business_activity),
-            "project_type": ref(project.project_type),
-            "stage_entered_on": project.stage_entered_on,
-            "registered_on": project.registered_on,
-            "construction_on": project.construction_on,
-            "operating_on": project.operating_on,
-            "on_hold": project.on_hold,
-            "withdrawn": project.withdrawn,
-            "lost_reason": project.lost_reason,
-            "owner": user_ref(project.owner),
-            "owner_unit": project.owner_unit,
-            "lead_source": project.lead_source,
-            "referring_partner": ref(project.referring_partner, None),
-            "referral_registered_on": project.referral_registered_on,
-            "signing_event": ref(project.signing_event, None),
-            "counted_in_stats": project.counted_in_stats,
-            "exclusion_reason": project.exclusion_reason,
-            "duplicate_of": project.duplicate_of_id,
-            "expands": project.expands_id,
-            "external_id": project.external_id,
-            "description": project.description,
-            "created_at": project.created_at,
-            "updated_at": project.updated_at,
+            "ultimate_parent": _ref_row(row, "ultimate_parent", "credit_code") if visible else None,
+            "origin": row["origin"],
+            "source_country": row["source_country"],
+            "amount_original": row["amount_original"],
+            "currency": row["currency"],
+            "contracted_amount_cny": row["contracted_amount_cny"],
+            "foreign_capital_usd": row["foreign_capital_usd"],
+            "increment_cny": row["increment_cny"],
+            "city": _ref_row(row, "city", "code"),
+            "business_activity": _ref_row(row, "business_activity", "code"),
+            "project_type": _ref_row(row, "project_type", "code"),
+            "stage_entered_on": row["stage_entered_on"],
+            "registered_on": row["registered_on"],
+            "construction_on": row["construction_on"],
+            "operating_on": row["operating_on"],
+            "on_hold": row["on_hold"],
+            "withdrawn": row["withdrawn"],
+            "lost_reason": row["lost_reason"],
+            "owner": None if owner is None else {"id": owner, "username": row["owner__username"]},
+            "owner_unit": row["owner_unit"],
+            "lead_source": row["lead_source"],
+            "referring_partner": _ref_row(row, "referring_partner", None),
+            "referral_registered_on": row["referral_registered_on"],
+            "signing_event": _event_ref(row),
+            "counted_in_stats": row["counted_in_stats"],
+            "exclusion_reason": row["exclusion_reason"],
+            "duplicate_of": row["duplicate_of_id"],
+            "expands": row["expands_id"],
+            "external_id": row["external_id"],
+            "description": row["description"],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
         }
     )
     return data

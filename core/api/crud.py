@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import django_filters
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema, Status
-from pydantic import Field, create_model
+from pydantic import BaseModel, Field, create_model
 
 from accounts.policy import may, restrict, restrict_queryset
 from core.api.auth import actor
@@ -63,7 +63,7 @@ class Deleted(Schema):
 # Query parameters generated from a FilterSet, so OpenAPI documents what the FilterSet accepts
 
 
-class PageQuery(Schema):
+class PageQuery(BaseModel):
     """Paging parameters; FilterSet parameters are added by `filter_query_schema`."""
 
     page: int = Field(1, ge=1, le=MAX_PAGE, description="page number")
@@ -114,6 +114,17 @@ def run_filterset(
     return filterset.qs
 
 
+def _page(count: int, page: int, page_size: int, results: list[Any]) -> dict[str, Any]:
+    pages = (count + page_size - 1) // page_size
+    return {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "pages": pages,
+        "results": results,
+    }
+
+
 def paginate(
     queryset: QuerySet[Any],
     *,
@@ -133,13 +144,70 @@ def paginate(
     start = (page - 1) * page_size
     rows_qs = queryset.values(*values) if values else queryset
     rows = list(rows_qs[start : start + page_size]) if start < count else []
-    return {
-        "count": count,
-        "page": page,
-        "page_size": page_size,
-        "pages": (count + page_size - 1) // page_size,
-        "results": [render(row) for row in rows],
-    }
+    return _page(count, page, page_size, [render(row) for row in rows])
+
+
+# Counts of cached list shapes: {(list key, table stamps): count}. Per process, bounded.
+_COUNTS: dict[Hashable, int] = {}
+_COUNTS_MAX = 4096
+_PAGING = frozenset({"page", "page_size"})
+
+
+def filter_key(request: HttpRequest) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The request's query parameters other than paging, in a canonical order."""
+    return tuple(
+        sorted((k, tuple(request.GET.getlist(k))) for k in request.GET if k not in _PAGING)
+    )
+
+
+def paginate_cached(
+    key: Hashable,
+    build: Callable[[], QuerySet[Any]],
+    *,
+    page: int,
+    page_size: int,
+    render: Callable[[Any], Any],
+    values: tuple[str, ...],
+) -> dict[str, Any]:
+    """`paginate(build(), ...)`, with the count and the page's SQL kept between requests.
+
+    `key` must name everything `build` depends on (restriction, filters, date) except the
+    data. The count is kept under the table stamps of core.stamps (any write to a table the
+    query reads makes it miss), the page's compiled SQL under the same stamps (codes in
+    the filters were resolved to ids against that data). Where stamps are not kept
+    (PostgreSQL, inside a transaction) or the query reads an unstamped table, this is
+    plain `paginate`.
+    """
+    from core import stamps
+    from core.sqlcache import prepared_values
+
+    data_stamps = stamps.current()
+    if data_stamps is None:
+        return paginate(build(), page=page, page_size=page_size, render=render, values=values)
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    page = max(1, page)
+    full_key = (key, data_stamps)
+    count = _COUNTS.get(full_key)
+    if count is None:
+        queryset = build()
+        try:
+            sql, _params = queryset.query.sql_with_params()
+        except EmptyResultSet:  # e.g. a code that names nothing: no rows, no tables read
+            sql = ""
+        if not stamps.reads_only_stamped(sql):
+            return paginate(queryset, page=page, page_size=page_size, render=render, values=values)
+        count = queryset.count()
+        if len(_COUNTS) >= _COUNTS_MAX:
+            _COUNTS.clear()
+        _COUNTS[full_key] = count
+    start = (page - 1) * page_size
+    rows: list[dict[str, Any]] = []
+    if start < count:
+        rows = prepared_values(
+            (full_key, start, page_size),
+            lambda: build().values(*values)[start : start + page_size],
+        )
+    return _page(count, page, page_size, [render(row) for row in rows])
 
 
 # ---------------------------------------------------------------------------------------------

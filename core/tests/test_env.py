@@ -4,7 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from config.env import ImproperSetting, env_bool, env_int, env_list, env_str, parse_database_url
+from config.env import (
+    ImproperSetting,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_cache_url,
+    parse_database_url,
+)
 
 
 def test_env_bool_accepts_common_spellings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,3 +79,15 @@ def test_postgres_url_is_split_into_parts() -> None:
 def test_bad_database_urls_are_refused(url: str) -> None:
     with pytest.raises(ImproperSetting):
         parse_database_url(url, base_dir=Path("/"))
+
+
+def test_cache_url_chooses_process_memory_or_a_shared_redis() -> None:
+    locmem = "django.core.cache.backends.locmem.LocMemCache"
+    assert parse_cache_url("") == parse_cache_url("locmem://") == {"BACKEND": locmem}
+    redis = parse_cache_url("redis://127.0.0.1:6379/3")
+    assert redis == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/3",
+    }
+    with pytest.raises(ImproperSetting, match="CACHE_URL"):
+        parse_cache_url("memcached://127.0.0.1:11211")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from config.env import parse_cache_url
 from core.personas import SCENARIO_NAMES, create_scenario
 from core.testing import make_project
 from geo.models import District
@@ -282,6 +283,40 @@ def test_throttling_answers_429(personas: dict[str, Any], settings: Any) -> None
     assert statuses == [200, 200, 200, 429]
 
 
+def _redis_url() -> str | None:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return None
+    return "redis://127.0.0.1:6379/7"
+
+
+@pytest.mark.skipif(_redis_url() is None, reason="no Redis server at 127.0.0.1:6379")
+def test_throttle_counts_in_a_shared_cache_when_one_is_configured(
+    personas: dict[str, Any], settings: Any
+) -> None:
+    """With CACHE_URL=redis://..., every worker process increments the same counter."""
+    import redis
+    from django.core.cache import caches
+
+    settings.CACHES = {"default": parse_cache_url(_redis_url() or "")}
+    caches["default"].clear()
+    settings.API_THROTTLE_RATE = "3/m"
+    client = client_for(personas["viewer"])
+    statuses = [client.get("/api/v1/me/").status_code for _ in range(4)]
+    # The counter lives in the Redis server, where another worker process would find it.
+    counters = [
+        int(v)
+        for k in redis.Redis.from_url(_redis_url() or "").scan_iter("*throttle_user*")
+        if (v := redis.Redis.from_url(_redis_url() or "").get(k)) is not None
+    ]
+    caches["default"].clear()
+    assert statuses == [200, 200, 200, 429]
+    assert counters == [4]
+
+
 def test_openapi_document_and_docs_page_are_served(personas: dict[str, Any]) -> None:
     client = Client()
     schema = client.get("/api/v1/openapi.json")
@@ -343,3 +378,31 @@ def test_creating_a_project_reports_and_queues_likely_duplicates(
     lonely = send(client, "POST", "/api/v1/projects/", body)
     assert lonely.status_code == 201 and lonely.json()["possible_duplicates"] == []
     assert DuplicateSuggestion.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["admin", "officer_xuhui", "officer_jiading", "partner"])
+def test_detail_from_values_equals_the_model_instance_rendering(
+    personas: dict[str, Any], persona: str
+) -> None:
+    """The detail is read as plain values by a prepared query; it must say exactly what the
+    model-instance rendering (used after writes) says, investor hiding included."""
+    from accounts.models import ApiToken
+    from accounts.policy import restrict
+    from events.models import Event
+    from projects.schemas import FULL_RELATED, ProjectOut, project_out
+
+    create_scenario()
+    event = Event.objects.order_by("pk").first()
+    Project.objects.update(signing_event=event, owner=personas["officer_xuhui"])
+    user = personas[persona]
+    _token, secret = ApiToken.issue(user, "t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    visible = set(restrict(Project, user, "view").values_list("pk", flat=True))
+    assert visible
+    for project in Project.objects.select_related(*FULL_RELATED):
+        response = client.get(f"/api/v1/projects/{project.pk}")
+        if project.pk not in visible:
+            assert response.status_code == 404
+            continue
+        expected = ProjectOut.model_validate(project_out(project, user)).model_dump(mode="json")
+        assert response.json() == expected
