@@ -9,8 +9,9 @@ What it does (see docs/benchmarks/api.md for results):
 2. creates two API users with tokens: an administrator (restriction is a no-op) and a district
    officer assigned every Shanghai district (restriction adds the scope lookup and a
    `district IN (...) OR zone IN (...)` condition), so both read exactly the same rows;
-3. serves the project with gunicorn and production settings (DEBUG=0, a random SECRET_KEY,
-   ALLOWED_HOSTS=127.0.0.1);
+3. serves the project with gunicorn's production configuration (config/gunicorn.conf.py:
+   sync workers, one per core) and production settings (DEBUG=0, a random SECRET_KEY,
+   ALLOWED_HOSTS=127.0.0.1); `--worker-class gthread --threads N` to compare;
 4. drives load from a second process on loopback: `wrk` (Debian package; 2 threads, keep-alive
    connections, a Lua script picking a random path per request) when it is installed, else a
    Python load generator (threads with keep-alive connections, which costs the shared two
@@ -274,8 +275,10 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--port", type=int, default=8103)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: the config's)"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--concurrency", type=int, default=16, help="client connections")
     parser.add_argument("--duration", type=float, default=15, help="seconds measured per run")
     parser.add_argument("--warmup", type=float, default=2, help="seconds discarded per run")
@@ -288,7 +291,9 @@ def main() -> None:
         help="wrk (apt-get install wrk; the default when installed) or the built-in Python one",
     )
     parser.add_argument(
-        "--worker-class", default="gthread", help="gunicorn worker class (gthread or sync)"
+        "--worker-class",
+        default="sync",
+        help="gunicorn worker class (sync, the config's, or gthread)",
     )
     args = parser.parse_args()
     if args.client:
@@ -310,26 +315,25 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from benchmarks.common import git_revision, machine, today
 
-    gunicorn = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            args.worker_class,
-            "--threads",
-            str(args.threads),
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "-c",
+        "config/gunicorn.conf.py",
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(args.threads),
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+    ]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    gunicorn = subprocess.Popen(command, env=env, cwd=ROOT)
     results: dict[str, list[dict[str, Any]]] = {}
     try:
         wait_ready(args.port)
@@ -378,7 +382,7 @@ def main() -> None:
         "projects": setup["projects"],
         "list_query": f"/api/v1/projects/?{LIST_FILTERS}&page_size=50&page=1..20",
         "settings": {
-            "workers": args.workers,
+            "workers": args.workers or os.cpu_count(),
             "threads": args.threads,
             "concurrency": args.concurrency,
             "load_generator": args.load_generator,
