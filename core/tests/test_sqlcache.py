@@ -110,3 +110,20 @@ def test_unsupported_slot_types_are_a_programming_error() -> None:
     field = Project._meta.get_field("amount_cny")
     with pytest.raises(TypeError, match="DecimalField"):
         prepared_values("test.bad", lambda v: Project.objects.values("id"), [(field, 1)])
+
+
+def test_page_values_reads_the_same_rows_as_a_plain_offset() -> None:
+    from core.api.crud import page_values
+
+    for i in range(12):
+        make_project(f"分页{i:02d}", amount_cny=Decimal(i % 3 + 1) * 10**8)
+    columns = ("id", "name", "amount_cny", "stage__code")
+    for ordering in ((), ("-amount_cny", "id"), ("name", "-pk")):
+        qs = Project.objects.order_by(*ordering) if ordering else Project.objects.all()
+        for start in (0, 5, 10):
+            deferred = page_values(qs, start, 5, columns)
+            assert "IN (SELECT" in str(deferred.query)
+            assert list(deferred) == list(qs.values(*columns)[start : start + 5])
+    # An ordering with ties keeps the plain OFFSET form.
+    ties = page_values(Project.objects.order_by("-amount_cny"), 5, 5, columns)
+    assert "IN (SELECT" not in str(ties.query)
