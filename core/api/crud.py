@@ -162,7 +162,9 @@ def page_values(
     rows in the same order; an ordering with ties keeps the plain form, where the page's
     rows are whatever the database picks among the ties."""
     query = queryset.query
-    ordering = query.order_by or (query.get_meta().ordering if query.default_ordering else ())
+    ordering: Sequence[Any] = query.order_by or (
+        (query.get_meta().ordering or ()) if query.default_ordering else ()
+    )
     if query.extra_order_by or not _is_total(ordering):
         return queryset.values(*values)[start : start + size]
     keys = queryset.values("pk")[start : start + size]
