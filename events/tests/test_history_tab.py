@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -75,30 +74,6 @@ def test_the_overview_is_unchanged_and_offers_the_history_tab(
     assert response.context["tab"] == "overview"
     assert response.context["recorded_count"] == 1
     assert "?tab=history" in html and ">History<" in html
-
-
-def test_a_user_who_may_not_view_the_event_gets_404_for_its_history(client: Client) -> None:
-    event = _event()
-    nobody = get_user_model().objects.create_user("nobody", password="x-unused-x")
-    client.force_login(nobody)
-    assert client.get(reverse("events:detail", args=[event.pk])).status_code == 404
-    assert _history(client, event).status_code == 404
-    client.logout()
-    assert _history(client, event).status_code == 302
-
-
-@pytest.mark.parametrize("persona", ["admin", "analyst", "officer_jiading", "partner", "viewer"])
-def test_every_persona_who_may_view_the_event_sees_its_history(
-    client: Client, personas: dict[str, Any], persona: str
-) -> None:
-    event = _event()
-    with change_context("web", request_id="req-evt", user=personas["admin"]):
-        event.venue = "世博中心"
-        event.save()
-    client.force_login(personas[persona])
-    response = _history(client, event)
-    assert response.status_code == 200
-    assert "世博中心" in response.content.decode()
 
 
 def test_the_history_tab_query_count_is_pinned(
