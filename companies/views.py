@@ -30,7 +30,7 @@ from core.concurrency import StaleVersion, check_version
 from core.history import history_rows
 from core.templatetags.zs import can_see_investor
 from core.text import fold
-from ingest.dedupe import check_new_company, warn_about_duplicates
+from ingest.dedupe import COMPANY_IDENTITY, check_new_company, warn_about_duplicates
 from projects.models import Project
 from projects.tables import LIST_ONLY, LIST_RELATED
 
@@ -177,6 +177,10 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Company saved."))
+                if COMPANY_IDENTITY.intersection(form.changed_data):
+                    # A new name or credit code may now match another record.
+                    hints = visible_hints(Company, request.user, check_new_company(company))
+                    warn_about_duplicates(request, "companies", hints)
                 return redirect("companies:detail", pk=company.pk)
     else:
         form = CompanyPageForm(instance=company)

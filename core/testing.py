@@ -47,3 +47,23 @@ def make_project(
         industry=Industry.objects.get(code=industry) if industry else None,
         **fields,
     )
+
+
+def assert_warned_about_duplicate(response: Any, kind: str, existing: Any, new: Any) -> str:
+    """A page answer (followed redirect) after saving `new` by hand: a success message, then
+    one warning linking `existing`, and the pair queued on the duplicate review list.
+    Returns the warning's text for further checks."""
+    from django.urls import reverse
+
+    from ingest.models import DuplicateSuggestion
+
+    messages = list(response.context["messages"])
+    assert [m.level_tag for m in messages] == ["success", "warning"]
+    warning = str(messages[1])
+    detail = "companies:detail" if kind == "companies" else "projects:detail"
+    assert f'href="{reverse(detail, args=[existing.pk])}"' in warning
+    first, second = sorted((existing.pk, new.pk))
+    assert DuplicateSuggestion.objects.filter(
+        kind=kind, first_id=first, second_id=second, status="open"
+    ).exists()
+    return warning

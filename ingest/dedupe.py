@@ -87,6 +87,11 @@ def _suggest(kind: str, new_id: int, candidates: list[tuple[int, float, tuple[st
     DuplicateSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+# The fields the duplicate finders compare: an edit that changes one of them is checked again.
+PROJECT_IDENTITY = frozenset({"name", "investor", "district", "amount_cny", "signed_on"})
+COMPANY_IDENTITY = frozenset({"name_zh_hans", "name_zh_hant", "name_en", "credit_code", "aliases"})
+
+
 def check_new_project(project: Any) -> list[dict[str, Any]]:
     """Duplicate check for a project just created by hand or by the API.
 
@@ -123,8 +128,9 @@ def check_new_company(company: Any) -> list[dict[str, Any]]:
 
 
 def warn_about_duplicates(request: Any, kind: str, hints: list[dict[str, Any]]) -> None:
-    """After creating a record by hand: a warning (Django messages) linking each likely
-    duplicate, with its score and reasons, and the duplicate review list."""
+    """After creating or re-identifying a record by hand: a warning (Django messages)
+    linking each likely duplicate, with its score and reasons, and the duplicate review
+    list."""
     if not hints:
         return
     from django.contrib import messages

@@ -37,7 +37,7 @@ from core.templatetags.zs import can_see_investor
 from events.models import Event
 from evidence.models import Evidence
 from geo.models import District, Zone
-from ingest.dedupe import check_new_project, warn_about_duplicates
+from ingest.dedupe import PROJECT_IDENTITY, check_new_project, warn_about_duplicates
 from partners.models import Partner
 from projects.choices import Priority
 from projects.filtersets import ProjectFilterSet
@@ -726,6 +726,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Project saved."))
+                if PROJECT_IDENTITY.intersection(form.changed_data):
+                    # Another investor, district, amount or date may now match a record.
+                    hints = visible_hints(Project, request.user, check_new_project(project))
+                    warn_about_duplicates(request, "projects", hints)
                 return redirect("projects:detail", pk=project.pk)
     else:
         form = _edit_form(instance=project, show_investor=show_investor)

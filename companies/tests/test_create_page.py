@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from companies.models import Company
 from companies.validators import credit_code_check_char
-from core.testing import make_company
-from ingest.models import DuplicateSuggestion
+from core.testing import assert_warned_about_duplicate, make_company
 
 pytestmark = pytest.mark.django_db
 
@@ -187,11 +186,8 @@ def test_a_near_duplicate_name_shows_a_warning_with_links(
     created = Company.objects.get(name_zh_hans="华芯微电子(上海)有限公司")
     assert response.redirect_chain == [(reverse("companies:detail", args=[created.pk]), 302)]
     html = response.content.decode()
-    warning = [m for m in response.context["messages"] if m.level_tag == "warning"]
-    assert len(warning) == 1
-    text = str(warning[0])
+    text = assert_warned_about_duplicate(response, "companies", existing, created)
     assert "This company may already be recorded" in text
-    assert f'href="{reverse("companies:detail", args=[existing.pk])}"' in text
     assert "華芯微電子有限公司" in text
     assert f'href="{reverse("ingest:duplicates")}?kind=companies"' in text
     assert "完全不同的公司" not in text
@@ -199,13 +195,28 @@ def test_a_near_duplicate_name_shows_a_warning_with_links(
     # Rendered as links (not escaped) in the message area of the new company's page.
     assert 'class="message message-warning"' in html
     assert f'<a href="{reverse("companies:detail", args=[existing.pk])}">' in html
-    # The pair is on the duplicate review list.
-    first, second = sorted((existing.pk, created.pk))
-    assert DuplicateSuggestion.objects.filter(
-        kind="companies", first_id=first, second_id=second, status="open"
-    ).exists()
     review = client.get(reverse("ingest:duplicates"), {"kind": "companies"}, headers=EN)
     assert "華芯微電子有限公司" in review.content.decode()
+
+
+def test_an_edit_that_renames_a_company_is_checked_for_duplicates(
+    client: Client, personas: dict[str, Any]
+) -> None:
+    existing = make_company("華芯微電子有限公司")
+    company = make_company("完全不同的公司")
+    _client(client, personas, "analyst")
+    url = reverse("companies:edit", args=[company.pk])
+
+    def post(**changes: str) -> Any:
+        company.refresh_from_db()
+        data = {"name_zh_hans": company.name_zh_hans, "country": "CN", **changes}
+        return client.post(url, {**data, "version": company.version}, follow=True, headers=EN)
+
+    # A field the duplicate finder does not read: no check, no warning.
+    response = post(website="example.com")
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    response = post(name_zh_hans="华芯微电子(上海)有限公司")
+    assert_warned_about_duplicate(response, "companies", existing, company)
 
 
 def test_names_in_the_warning_are_escaped(client: Client, personas: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core.testing import make_company, make_project
+from core.testing import assert_warned_about_duplicate, make_company, make_project
 from geo.models import District
 from ingest.models import DuplicateSuggestion
 from projects.forms import ProjectForm
@@ -215,19 +215,12 @@ def test_a_near_duplicate_shows_a_warning_and_is_queued_for_review(
     )
     created = Project.objects.get(name="示例半导体研发中心项目")
     assert response.redirect_chain == [(reverse("projects:detail", args=[created.pk]), 302)]
-    levels = [m.level_tag for m in response.context["messages"]]
-    assert levels == ["success", "warning"]
-    warning = str(list(response.context["messages"])[1])
+    warning = assert_warned_about_duplicate(response, "projects", existing, created)
     assert "This project may already be recorded" in warning
-    assert f'href="{reverse("projects:detail", args=[existing.pk])}"' in warning
     assert "示例半导体研发中心" in warning
     assert f'href="{reverse("ingest:duplicates")}?kind=projects"' in warning
     html = response.content.decode()
     assert 'class="message message-warning"' in html
-    first, second = sorted((existing.pk, created.pk))
-    assert DuplicateSuggestion.objects.filter(
-        kind="projects", first_id=first, second_id=second, status="open"
-    ).exists()
 
 
 def test_a_hint_the_user_may_not_view_is_not_shown(

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.testing import make_company, make_project
+from core.testing import assert_warned_about_duplicate, make_company, make_project
 from projects.models import Activity, FollowUp, Project, StageChange
 
 pytestmark = pytest.mark.django_db
@@ -356,6 +356,25 @@ def test_the_edit_form_refuses_a_stale_version(client_in: Client) -> None:
     assert "changed by someone else" in response.content.decode()
     project.refresh_from_db()
     assert project.name == "编辑项目"
+
+
+def test_an_edit_that_changes_identity_fields_is_checked_for_duplicates(
+    client_in: Client,
+) -> None:
+    investor = make_company("示例半导体有限公司")
+    existing = make_project(
+        "示例半导体研发中心", investor=investor, amount_cny=Decimal("500000000")
+    )
+    project = make_project("另一个项目", amount_cny=Decimal("500000000"))
+    url = reverse("projects:edit", args=[project.pk])
+    # A field the duplicate finder does not read: no check, no warning.
+    response = client_in.post(url, {**_form_data(project), "priority": "A"}, follow=True)
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    # Now the same investor and a similar name: the pair is warned about and queued.
+    project.refresh_from_db()
+    data = {**_form_data(project), "investor": investor.pk, "name": "示例半导体研发中心项目"}
+    response = client_in.post(url, data, follow=True)
+    assert_warned_about_duplicate(response, "projects", existing, project)
 
 
 def test_the_edit_form_shows_validation_messages(client_in: Client) -> None:
