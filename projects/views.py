@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,15 +25,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.policy import OFFICER, may, scope_of
+from accounts.policy import OFFICER, may, restrict, scope_of
+from companies.models import Company
 from core.api.schemas import visible_hints
 from core.concurrency import StaleVersion, check_version
 from core.history import history_rows
-from core.templatetags.zs import can_see_investor
+from core.templatetags.zs import can_see_investor, localname
 from events.models import Event
 from evidence.models import Evidence
 from geo.models import District, Zone
@@ -97,13 +98,55 @@ def _filter_options(request: HttpRequest, stages: list[Stage] | None = None) -> 
     }
 
 
-def _active_filters(request: HttpRequest) -> list[tuple[str, str]]:
-    return [
-        (key, value)
-        for key, values in request.GET.lists()
-        for value in values
-        if key not in NON_FILTER_PARAMS and value
-    ]
+# Filters whose values are codes of reference records: chips show the records' names.
+_CODED_FILTERS: dict[str, tuple[type[Model], str]] = {
+    "stage": (Stage, "code"),
+    "district": (District, "code"),
+    "zone": (Zone, "slug"),
+    "industry": (Industry, "code"),
+    "business_activity": (BusinessActivity, "code"),
+    "project_type": (ProjectType, "code"),
+}
+# Filters whose values are ids of records the user may or may not see.
+_ID_FILTERS: dict[str, type[Model]] = {"event": Event, "partner": Partner, "investor": Company}
+
+
+def _chip_value(request: HttpRequest, key: str, value: str, flt: Any) -> str:
+    """A filter value as the user knows it: names for codes and ids, labels for choices."""
+    if key in _CODED_FILTERS:
+        model, natural = _CODED_FILTERS[key]
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        found = {
+            str(getattr(obj, natural)): localname(obj)
+            for obj in model._default_manager.filter(**{f"{natural}__in": parts})
+        }
+        joiner = "、" if (get_language() or "").startswith("zh") else ", "
+        return joiner.join(found.get(part, part) for part in parts)
+    if key in _ID_FILTERS and value.isdigit() and len(value) < 19:
+        model = _ID_FILTERS[key]
+        obj = restrict(model, request.user, "view").filter(pk=int(value)).first()
+        return localname(obj) if obj is not None else value
+    if key == "owner" and value.isdigit() and len(value) < 19:
+        owner = get_user_model().objects.filter(pk=int(value)).first()
+        return owner.get_username() if owner is not None else value
+    choices = getattr(getattr(flt, "field", None), "choices", None)
+    if choices:
+        return str(dict(choices).get(value, value))
+    if value.lower() in {"true", "false"}:
+        return _("yes") if value.lower() == "true" else _("no")
+    return value
+
+
+def _active_filters(request: HttpRequest, filterset: Any) -> list[tuple[str, str]]:
+    """(label, value) of every filter in the URL, for the chips above the table."""
+    chips: list[tuple[str, str]] = []
+    for key, values in request.GET.lists():
+        if key in NON_FILTER_PARAMS:
+            continue
+        flt = filterset.filters.get(key)
+        label = str(flt.label) if flt is not None and flt.label else key
+        chips.extend((label, _chip_value(request, key, v, flt)) for v in values if v)
+    return chips
 
 
 @login_required
@@ -141,7 +184,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "capped": (totals["n"] or 0) > MAX_BROWSABLE_ROWS,
         "max_rows": MAX_BROWSABLE_ROWS,
         "per_page": per_page,
-        "active_filters": _active_filters(request),
+        "active_filters": _active_filters(request, filterset),
         "export_available": _export_function() is not None,
         "query_string": request.GET.urlencode(),
         "can_add": may(request.user, Project, "add"),

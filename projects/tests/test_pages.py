@@ -377,6 +377,24 @@ def test_an_edit_that_changes_identity_fields_is_checked_for_duplicates(
     assert_warned_about_duplicate(response, "projects", existing, project)
 
 
+def test_filter_chips_name_what_the_codes_and_ids_mean(client_in: Client, officer: Any) -> None:
+    make_project("筛选项目")
+    query = (
+        "district=310104&stage=signed,negotiating&industry=ic&priority=A&confidential=false"
+        f"&owner={officer.pk}&stale=red&q=芯片"
+    )
+    response = client_in.get(f"{reverse('projects:list')}?{query}")
+    chips = response.context["active_filters"]
+    assert ("district", "Xuhui District") in chips
+    assert ("stage", "Signed, Negotiating") in chips
+    assert ("priority", "A") in chips and ("confidential", "no") in chips
+    assert ("owner", officer.get_username()) in chips
+    assert ("staleness", "no progress for 3 months") in chips
+    assert ("search", "芯片") in chips
+    assert any(label == "industry" and value != "ic" for label, value in chips)
+    assert 'class="chip">district: Xuhui District<' in response.content.decode()
+
+
 def test_the_edit_form_shows_validation_messages(client_in: Client) -> None:
     project = make_project("校验项目")
     data = {**_form_data(project), "counted_in_stats": "", "exclusion_reason": ""}
