@@ -271,7 +271,10 @@ def main() -> None:
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
     parser.add_argument("--paths-file", help=argparse.SUPPRESS)
-    parser.add_argument("--db", default="var/bench_api.sqlite3")
+    parser.add_argument("--db", default="var/bench_api.sqlite3", help="SQLite file")
+    parser.add_argument(
+        "--database-url", help="any DATABASE_URL instead of --db (e.g. postgres://…/bench_api)"
+    )
     parser.add_argument("--projects", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--port", type=int, default=8103)
@@ -302,7 +305,7 @@ def main() -> None:
 
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{args.db}",
+        "DATABASE_URL": args.database_url or f"sqlite:///{args.db}",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -379,6 +382,7 @@ def main() -> None:
         "date": today(),
         "machine": machine(),
         "revision": git_revision(),
+        "database": "postgresql" if (args.database_url or "").startswith("postg") else "sqlite",
         "projects": setup["projects"],
         "list_query": f"/api/v1/projects/?{LIST_FILTERS}&page_size=50&page=1..20",
         "settings": {

@@ -70,7 +70,10 @@ _EMPTY = _Prepared("", "", (), (), (), ())
 def _sentinel(field: Field[Any, Any], index: int) -> Any:
     kind = field.get_internal_type()
     if kind in _INT_TYPES:
-        return -(2**52) - 7919 * index - 1
+        # Positive and inside 32 bits: Django answers "no rows" without SQL for a value
+        # outside a column's range (a negative id, or beyond an AutoField), and a shape
+        # compiled that way would not be the real one.
+        return 2_147_000_000 - 7919 * index
     if kind in _TEXT_TYPES:
         return f"\uffff zhaoshang slot {index} \uffff"
     if kind == "DateTimeField":
@@ -151,7 +154,9 @@ def prepared_values(
         try:
             entry = _prepare(sentinel_qs, slots, connection)
         except EmptyResultSet:
-            entry = _EMPTY
+            # Known to be empty whatever the values only when there are none (e.g. a user
+            # who may see nothing); with slots, emptiness might come from the sentinel.
+            entry = None if slots else _EMPTY
         if entry is None:  # not preparable: run it the ordinary way, every time
             return list(build(*(value for _field, value in slots)))
         if len(store) >= MAX_ENTRIES:

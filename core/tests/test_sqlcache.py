@@ -54,7 +54,7 @@ def test_the_sql_is_compiled_once_per_key() -> None:
 
     for _ in range(3):
         assert prepared_values("test.once", build, [(PK, project.pk)])[0]["id"] == project.pk
-    assert len(built) == 1 and built[0] < 0  # built once, with the sentinel
+    assert len(built) == 1 and built[0] != project.pk  # built once, with the sentinel
 
 
 def test_text_and_datetime_slots() -> None:
@@ -104,6 +104,45 @@ def test_prepared_queries_are_seen_by_query_counters() -> None:
     with CaptureQueriesContext(connection) as captured:
         prepared_values("test.count", _by_pk, [(PK, pk)])
     assert len(captured) == 1 and "projects_project" in captured[0]["sql"]
+
+
+def test_slots_of_32_bit_and_positive_integer_columns() -> None:
+    """auth.User's id is a 32-bit AutoField and Project.version a PositiveIntegerField:
+    a sentinel outside their range would make Django compile "no rows" instead of the SQL."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    users = create_personas()
+    for name in ("admin", "viewer", "admin"):
+        pk = users[name].pk
+        rows = prepared_values(
+            "test.user",
+            lambda v: user_model.objects.filter(pk=v).values("username"),
+            [(user_model._meta.pk, pk)],
+        )
+        assert rows == [{"username": users[name].get_username()}]
+    project = make_project()
+    version_field = Project._meta.get_field("version")
+    for version, expected in ((project.version, [project.pk]), (project.version + 5, [])):
+        rows = prepared_values(
+            "test.version",
+            lambda v: Project.objects.filter(version=v, pk=project.pk).values("id"),
+            [(version_field, version)],
+        )
+        assert [r["id"] for r in rows] == expected
+
+
+def test_an_empty_shape_with_slots_is_not_remembered_as_empty() -> None:
+    project = make_project()
+
+    def build(pk: int) -> Any:  # empty (without SQL) for the sentinel only
+        rows = Project.objects.none() if pk > 2_000_000_000 else Project.objects.filter(pk=pk)
+        return rows.values("id")
+
+    for _ in range(2):
+        assert prepared_values("test.maybe-empty", build, [(PK, project.pk)]) == [
+            {"id": project.pk}
+        ]
 
 
 def test_unsupported_slot_types_are_a_programming_error() -> None:
