@@ -110,6 +110,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The API throttle counts in the default cache: per process unless CACHE_URL names a shared
 # one (redis://), see docs/security.md.
 CACHES = {"default": parse_cache_url(env_str("CACHE_URL", ""))}
+# Server-side prepared statements for the API's hot queries on PostgreSQL (core.sqlcache);
+# off for connection poolers that cannot keep them (PgBouncer in transaction mode).
+PG_PREPARED_STATEMENTS = env_bool("PG_PREPARED_STATEMENTS", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

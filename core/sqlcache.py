@@ -27,6 +27,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX as _FORMAT_QMARK
@@ -118,9 +119,10 @@ def _prepare(qs: QuerySet[Any], slots: Sequence[Slot], connection: Any) -> _Prep
 
 
 def _fetch(connection: Any, entry: _Prepared, params: list[Any]) -> list[tuple[Any, ...]]:
-    if connection.vendor == "sqlite" and not (
-        connection.queries_logged or connection.execute_wrappers
-    ):
+    plain = not (connection.queries_logged or connection.execute_wrappers)
+    if plain and connection.vendor == "postgresql" and settings.PG_PREPARED_STATEMENTS:
+        return _fetch_prepared_pg(connection, entry, params)
+    if plain and connection.vendor == "sqlite":
         # Straight to sqlite3 with the placeholders converted at preparation: Django's
         # cursor would convert them with a regular expression on every run (50 µs for the
         # detail's SQL). Only when nothing logs or wraps queries (tests that count queries
@@ -130,6 +132,29 @@ def _fetch(connection: Any, entry: _Prepared, params: list[Any]) -> list[tuple[A
             return connection.connection.execute(entry.qmark_sql, params).fetchall()
     with connection.cursor() as cursor:
         cursor.execute(entry.sql, params)
+        return cursor.fetchall()
+
+
+def _fetch_prepared_pg(connection: Any, entry: _Prepared, params: list[Any]) -> Any:
+    """Run the statement as a server-side prepared statement on this connection.
+
+    PostgreSQL plans a query with a dozen joins in 10-15 ms and runs it in under 1 ms (the
+    project detail); a prepared statement keeps its plan for the connection's lifetime.
+    Django binds parameters on the client and turns psycopg's automatic preparing off (its
+    cursors never prepare); this cursor binds on the server and prepares explicitly, with
+    the connection's adapters (time zone included). PG_PREPARED_STATEMENTS=0 turns it off
+    for poolers that cannot keep prepared statements (PgBouncer in transaction mode).
+    """
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # None disables even an explicit prepare; Django's client-binding cursors never
+        # prepare whatever the threshold, so a high one only lets `prepare=True` through.
+        raw.prepare_threshold = 2**31 - 1
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+        cursor.execute(entry.sql, params, prepare=True)
         return cursor.fetchall()
 
 
