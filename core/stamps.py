@@ -11,11 +11,14 @@ Counts are cached only from reads outside a transaction (see `current`), and the
 start at random values, so a rolled-back or flushed database cannot bring back a stamp
 that an old count was kept under.
 
-SQLite only, for now. There the triggers cost a one-row update per written row inside a
-transaction that already holds the database's single write lock. On PostgreSQL a stamp
-row updated by every writer would serialize concurrent writers on it until they commit
-(an import would block every other edit); `current()` answers None there and callers
-count directly.
+On SQLite the triggers cost a one-row update per written row inside a transaction that
+already holds the database's single write lock. On PostgreSQL a stamp row updated by every
+writer would serialize concurrent writers on it until they commit (an import would block
+every other edit), so there the stamp is the statement's snapshot instead
+(`pg_current_snapshot()`: the oldest running transaction, the next transaction id and the
+ones in progress). Two equal snapshots see exactly the same committed data, and any
+transaction that writes takes a new id, so every later snapshot differs: the cache misses
+after a write anywhere in the database (coarser than per table, never stale).
 
 The triggers are (re)installed after every `migrate` (post_migrate), because SQLite drops
 a table's triggers whenever a migration rebuilds the table.
@@ -44,7 +47,9 @@ STAMPED_MODELS = (
     "events.Event",
 )
 
-Stamps = tuple[tuple[str, int], ...]
+Stamps = tuple[tuple[str, int | str], ...]
+# The one "table" of a PostgreSQL stamp: the snapshot covers every table.
+SNAPSHOT = "*"
 
 
 @functools.cache
@@ -85,13 +90,21 @@ def install(alias: str = "default") -> None:
 
 
 def current(alias: str = "default") -> Stamps | None:
-    """The stamps of every stamped table, or None where nothing may be cached on them.
+    """The stamps of every stamped table (PostgreSQL: the snapshot), or None where nothing
+    may be cached on them.
 
     None inside a transaction: what it reads may include its own uncommitted writes, and a
     rollback would bring the stamps back to values that later, different writes reach
     again. Outside one, each statement reads committed data only.
     """
-    if not supported(alias) or connections[alias].in_atomic_block:
+    connection = connections[alias]
+    if connection.in_atomic_block:
+        return None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_snapshot()::text")
+            return ((SNAPSHOT, cursor.fetchone()[0]),)
+    if not supported(alias):
         return None
     from core.models import TableStamp
     from core.sqlcache import prepared_values
@@ -107,8 +120,10 @@ def current(alias: str = "default") -> Stamps | None:
     return stamps
 
 
-def reads_only_stamped(sql: str) -> bool:
-    """Whether every model table that `sql` names is a stamped table."""
+def reads_only_stamped(sql: str, stamps: Stamps) -> bool:
+    """Whether every model table that `sql` names is covered by `stamps`."""
+    if stamps and stamps[0][0] == SNAPSHOT:
+        return True
     stamped = set(stamped_tables())
     for model in apps.get_models():
         table = model._meta.db_table

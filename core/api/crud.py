@@ -198,9 +198,8 @@ def paginate_cached(
     `key` must name everything `build` depends on (restriction, filters, date) except the
     data. The count is kept under the table stamps of core.stamps (any write to a table the
     query reads makes it miss), the page's compiled SQL under the same stamps (codes in
-    the filters were resolved to ids against that data). Where stamps are not kept
-    (PostgreSQL, inside a transaction) or the query reads an unstamped table, this is
-    plain `paginate`.
+    the filters were resolved to ids against that data). Where stamps are not kept (inside
+    a transaction) or the query reads an unstamped table, this is plain `paginate`.
     """
     from core import stamps
     from core.sqlcache import prepared_values
@@ -218,7 +217,7 @@ def paginate_cached(
             sql, _params = queryset.query.sql_with_params()
         except EmptyResultSet:  # e.g. a code that names nothing: no rows, no tables read
             sql = ""
-        if not stamps.reads_only_stamped(sql):
+        if not stamps.reads_only_stamped(sql, data_stamps):
             return paginate(queryset, page=page, page_size=page_size, render=render, values=values)
         count = queryset.count()
         if len(_COUNTS) >= _COUNTS_MAX:
