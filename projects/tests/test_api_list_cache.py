@@ -78,7 +78,10 @@ def test_every_write_to_a_stamped_table_raises_its_stamp(users: dict[str, Any]) 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's snapshot stamp")
 def test_the_postgresql_stamp_changes_with_any_committed_write(users: dict[str, Any]) -> None:
     first = stamps.current()
-    assert first is not None and first == stamps.current()  # reads alone change nothing
+    assert first is not None
+    # Reads alone change nothing (retried: any other session's write in the cluster, an
+    # autovacuum's ANALYZE included, takes a transaction id and changes the snapshot).
+    assert any(stamps.current() == stamps.current() for _ in range(50))
     make_project("新项目")
     second = stamps.current()
     assert second is not None and second != first
