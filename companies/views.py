@@ -25,17 +25,15 @@ from django.utils.translation import gettext_lazy
 from accounts.policy import may
 from companies.forms import CompanyPageForm
 from companies.models import Company, CompanyHonour, Facility
-from core.api.schemas import visible_hints
-from core.concurrency import StaleVersion, check_version
-from core.history import history_rows
+from core.forms import form_sections, posted_version, save_at_version
+from core.history import record_tabs
 from core.templatetags.zs import can_see_investor
 from core.text import fold
-from ingest.dedupe import COMPANY_IDENTITY, check_new_company, warn_about_duplicates
+from ingest.dedupe import COMPANY_IDENTITY, check_and_warn
 from projects.models import Project
 from projects.tables import LIST_ONLY, LIST_RELATED
 
 PROJECTS_ON_PAGE = 200
-TABS = ("overview", "history")
 
 
 def search_companies(user: Any, term: str) -> Any:
@@ -64,18 +62,11 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except Company.DoesNotExist:
         raise Http404(_("No such company, or you may not see it.")) from None
-    tab = request.GET.get("tab", "overview")
-    if tab not in TABS:
-        tab = "overview"
     context: dict[str, Any] = {
         "company": company,
-        "tab": tab,
         "can_change": may(request.user, Company, "change"),
+        **record_tabs(request, company, lambda: _overview(request, company)),
     }
-    if tab == "history":
-        context["history"] = history_rows(company, user=request.user)
-    else:
-        context.update(_overview(request, company))
     return render(request, "companies/detail.html", context)
 
 
@@ -122,13 +113,6 @@ FORM_SECTIONS: tuple[tuple[Any, tuple[str, ...]], ...] = (
 )
 
 
-def _sections(form: CompanyPageForm) -> list[tuple[Any, list[Any]]]:
-    return [
-        (title, [form[name] for name in names if name in form.fields])
-        for title, names in FORM_SECTIONS
-    ]
-
-
 @login_required
 def company_create(request: HttpRequest) -> HttpResponse:
     """A new company, validated as the API validates it, then checked for duplicates."""
@@ -143,13 +127,12 @@ def company_create(request: HttpRequest) -> HttpResponse:
                 company = form.save()
                 if not Company.objects.restrict(request.user, "add").filter(pk=company.pk).exists():
                     raise PermissionDenied(_("The result would be outside what you may edit."))
-            hints = visible_hints(Company, request.user, check_new_company(company))
             messages.success(request, _("Company saved."))
-            warn_about_duplicates(request, "companies", hints)
+            check_and_warn(request, company)
             return redirect("companies:detail", pk=company.pk)
     else:
         form = CompanyPageForm()
-    context = {"form": form, "sections": _sections(form), "company": None}
+    context = {"form": form, "sections": form_sections(form, FORM_SECTIONS), "company": None}
     return render(request, "companies/form.html", context)
 
 
@@ -159,35 +142,21 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(
         Company.objects.restrict(request.user, "change").select_related("parent"), pk=pk
     )
-    version: int | None
     if request.method == "POST":
         form = CompanyPageForm(request.POST, instance=company)
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = None
-        if version is None:
-            form.add_error(None, _("The form lost its version number; reload the page."))
-        elif form.is_valid():
-            try:
-                with transaction.atomic():
-                    check_version(company, version)
-                    form.save()
-            except StaleVersion as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Company saved."))
-                if COMPANY_IDENTITY.intersection(form.changed_data):
-                    # A new name or credit code may now match another record.
-                    hints = visible_hints(Company, request.user, check_new_company(company))
-                    warn_about_duplicates(request, "companies", hints)
-                return redirect("companies:detail", pk=company.pk)
+        version = posted_version(request)
+        if save_at_version(form, version, request.user):
+            messages.success(request, _("Company saved."))
+            if COMPANY_IDENTITY.intersection(form.changed_data):
+                # A new name or credit code may now match another record.
+                check_and_warn(request, company)
+            return redirect("companies:detail", pk=company.pk)
     else:
         form = CompanyPageForm(instance=company)
         version = company.version
     context = {
         "form": form,
-        "sections": _sections(form),
+        "sections": form_sections(form, FORM_SECTIONS),
         "company": company,
         "version": version,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.db import models
@@ -154,3 +154,14 @@ def history_rows(
                 else:
                     change[key] = _shown(field, value)
     return rows
+
+
+def record_tabs(
+    request: Any, record: models.Model, overview: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """Context of a record page with an Overview and a History tab (companies, events,
+    partners; templates/includes/record_tabs.html): the chosen tab and only its data."""
+    tab = request.GET.get("tab", "overview")
+    if tab == "history":
+        return {"tab": tab, "history": history_rows(record, user=request.user)}
+    return {"tab": "overview", **overview()}

@@ -13,12 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.history import history_rows
+from core.history import record_tabs
 from events.models import Event
 from projects.models import Project
 from projects.tables import LIST_ONLY, LIST_RELATED
-
-TABS = ("overview", "history")
 
 
 @login_required
@@ -42,15 +40,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except Event.DoesNotExist:
         raise Http404(_("No such event, or you may not see it.")) from None
-    tab = request.GET.get("tab", "overview")
-    if tab not in TABS:
-        tab = "overview"
-    context: dict[str, Any] = {"event": event, "tab": tab}
-    if tab == "history":
-        context["history"] = history_rows(event, user=request.user)
-    else:
-        context.update(_reconciliation(request, event))
-    return render(request, "events/detail.html", context)
+    tabs = record_tabs(request, event, lambda: _reconciliation(request, event))
+    return render(request, "events/detail.html", {"event": event, **tabs})
 
 
 def _reconciliation(request: HttpRequest, event: Event) -> dict[str, Any]:

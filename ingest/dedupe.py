@@ -127,6 +127,16 @@ def check_new_company(company: Any) -> list[dict[str, Any]]:
     ]
 
 
+def check_and_warn(request: Any, record: Any) -> None:
+    """After a company or project is saved by hand: its likely duplicates go on the review
+    list, and the user is warned about those they may view (the finder itself is unscoped)."""
+    from core.api.schemas import visible_hints
+
+    kind = record._meta.app_label  # "companies" or "projects"
+    check = check_new_company if kind == "companies" else check_new_project
+    warn_about_duplicates(request, kind, visible_hints(type(record), request.user, check(record)))
+
+
 def warn_about_duplicates(request: Any, kind: str, hints: list[dict[str, Any]]) -> None:
     """After creating or re-identifying a record by hand: a warning (Django messages)
     linking each likely duplicate, with its score and reasons, and the duplicate review

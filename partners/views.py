@@ -12,12 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.history import history_rows
+from core.history import record_tabs
 from partners.models import Partner
 from projects.models import Project, Stage
 from projects.tables import LIST_ONLY, LIST_RELATED
-
-TABS = ("overview", "history")
 
 
 @login_required
@@ -41,15 +39,8 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         partner = Partner.objects.restrict(request.user, "view").get(pk=pk)
     except Partner.DoesNotExist:
         raise Http404(_("No such partner, or you may not see it.")) from None
-    tab = request.GET.get("tab", "overview")
-    if tab not in TABS:
-        tab = "overview"
-    context: dict[str, Any] = {"partner": partner, "tab": tab}
-    if tab == "history":
-        context["history"] = history_rows(partner, user=request.user)
-    else:
-        context.update(_referrals(request, partner))
-    return render(request, "partners/detail.html", context)
+    tabs = record_tabs(request, partner, lambda: _referrals(request, partner))
+    return render(request, "partners/detail.html", {"partner": partner, **tabs})
 
 
 def _referrals(request: HttpRequest, partner: Partner) -> dict[str, Any]:

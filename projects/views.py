@@ -31,14 +31,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.policy import OFFICER, may, restrict, scope_of
 from companies.models import Company
-from core.api.schemas import visible_hints
-from core.concurrency import StaleVersion, check_version
+from core.concurrency import StaleVersion
+from core.forms import form_sections, posted_version, save_at_version
 from core.history import history_rows
 from core.templatetags.zs import can_see_investor, localname
 from events.models import Event
 from evidence.models import Evidence
 from geo.models import District, Zone
-from ingest.dedupe import PROJECT_IDENTITY, check_new_project, warn_about_duplicates
+from ingest.dedupe import PROJECT_IDENTITY, check_and_warn
 from partners.models import Partner
 from projects.choices import Priority
 from projects.filtersets import ProjectFilterSet
@@ -756,31 +756,17 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     show_investor = can_see_investor(request.user, project)
     if request.method == "POST":
         form = _edit_form(request.POST, instance=project, show_investor=show_investor)
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = None
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    check_version(project, version)
-                    form.save()
-            except StaleVersion as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Project saved."))
-                if PROJECT_IDENTITY.intersection(form.changed_data):
-                    # Another investor, district, amount or date may now match a record.
-                    hints = visible_hints(Project, request.user, check_new_project(project))
-                    warn_about_duplicates(request, "projects", hints)
-                return redirect("projects:detail", pk=project.pk)
+        version = posted_version(request)
+        if save_at_version(form, version, request.user):
+            messages.success(request, _("Project saved."))
+            if PROJECT_IDENTITY.intersection(form.changed_data):
+                # Another investor, district, amount or date may now match a record.
+                check_and_warn(request, project)
+            return redirect("projects:detail", pk=project.pk)
     else:
         form = _edit_form(instance=project, show_investor=show_investor)
         version = project.version
-    sections = [
-        (title, [form[name] for name in names if name in form.fields])
-        for title, names in EDIT_SECTIONS
-    ]
+    sections = form_sections(form, EDIT_SECTIONS)
     return render(
         request,
         "projects/edit.html",
@@ -844,9 +830,8 @@ def create(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                hints = visible_hints(Project, request.user, check_new_project(project))
                 messages.success(request, _("Project saved."))
-                warn_about_duplicates(request, "projects", hints)
+                check_and_warn(request, project)
                 return redirect("projects:detail", pk=project.pk)
     else:
         initial: dict[str, Any] = {"owner": request.user.pk}
@@ -855,10 +840,7 @@ def create(request: HttpRequest) -> HttpResponse:
             initial["district"] = next(iter(scope.district_ids))
         form = _edit_form(initial=initial)
         _limit_places_to_scope(form, request.user)
-    sections = [
-        (title, [form[name] for name in names if name in form.fields])
-        for title, names in EDIT_SECTIONS
-    ]
+    sections = form_sections(form, EDIT_SECTIONS)
     return render(
         request,
         "projects/edit.html",

@@ -227,7 +227,7 @@ def test_a_hint_the_user_may_not_view_is_not_shown(
     client: Client, personas: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The duplicate finder is unscoped; the page keeps only hints the user may view."""
-    import projects.views as views
+    import core.api.schemas as schemas  # where ingest.dedupe.check_and_warn looks it up
 
     investor = make_company("示例半导体有限公司")
     existing = make_project("示例半导体研发中心", investor=investor, amount_cny=Decimal("5e8"))
@@ -236,7 +236,7 @@ def test_a_hint_the_user_may_not_view_is_not_shown(
         assert [h["id"] for h in hints] == [existing.pk]
         return []
 
-    monkeypatch.setattr(views, "visible_hints", no_view)
+    monkeypatch.setattr(schemas, "visible_hints", no_view)
     _client(client, personas, "analyst")
     response = client.post(
         reverse("projects:create"),

@@ -395,6 +395,19 @@ def test_filter_chips_name_what_the_codes_and_ids_mean(client_in: Client, office
     assert 'class="chip">district: Xuhui District<' in response.content.decode()
 
 
+def test_an_officer_cannot_move_a_project_out_of_their_district(client_in: Client) -> None:
+    from geo.models import District
+
+    project = make_project("徐汇项目", district="310104")
+    data = {**_form_data(project), "district": District.objects.get(code="310114").pk}
+    response = client_in.post(reverse("projects:edit", args=[project.pk]), data)
+    assert response.status_code == 200
+    assert "The result would be outside what you may edit." in response.content.decode()
+    project.refresh_from_db()
+    assert project.district is not None and project.district.code == "310104"
+    assert project.version == data["version"]
+
+
 def test_the_edit_form_shows_validation_messages(client_in: Client) -> None:
     project = make_project("校验项目")
     data = {**_form_data(project), "counted_in_stats": "", "exclusion_reason": ""}
