@@ -414,6 +414,32 @@ def visible_relations(user: Any, obj: Model, names: Any = None) -> dict[str, Any
     return out
 
 
+def investor_visible_q(user: Any) -> Q | None:
+    """`can_see_investor` as a condition on projects; None when the user sees every investor.
+
+    Filters that match on the investor (its id, names or credit code) add it, so that a
+    confidential investor cannot be inferred from which projects a filter returns.
+    """
+    scope = scope_of(user)
+    if scope.view_confidential:
+        return None
+    cond = Q(confidential=False)
+    if not scope.role:
+        return cond
+    cond |= Q(owner_id=user.pk)
+    if scope.role == OFFICER:
+        if scope.district_ids:
+            cond |= Q(district_id__in=sorted(scope.district_ids))
+        if scope.zone_ids:
+            cond |= Q(zone_id__in=sorted(scope.zone_ids))
+    return cond
+
+
+def investor_visibility_key(user: Any) -> Any:
+    """Everything `investor_visible_q(user)` depends on besides the scope (for SQL caches)."""
+    return None if scope_of(user).view_confidential else getattr(user, "pk", None)
+
+
 def can_see_investor(user: Any, project: Any) -> bool:
     """Whether the investor of `project` may be shown to `user`.
 

@@ -193,7 +193,7 @@ def export_projects(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("xlsx", "csv"):
         raise Http404
     base = Project.objects.restrict(request.user, "export")
-    filterset = ProjectFilterSet(request.GET, queryset=base)
+    filterset = ProjectFilterSet(request.GET, queryset=base, user=request.user)
     if not filterset.is_valid():
         return HttpResponse(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()), status=400

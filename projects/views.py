@@ -84,6 +84,7 @@ def _filtered(
         data if data is not None else request.GET,
         queryset=base,
         resolve_keys=resolve_keys,
+        user=request.user,
     )
 
 

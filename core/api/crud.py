@@ -104,7 +104,9 @@ def run_filterset(
 
     `options` go to the FilterSet's constructor (e.g. ProjectFilterSet's `resolve_keys`).
     """
-    filterset = filterset_class(request.GET, queryset=queryset, request=request, **options)
+    filterset = filterset_class(
+        request.GET, queryset=queryset, request=request, user=actor(request), **options
+    )
     if not filterset.is_valid():
         raise ApiError(
             422,
