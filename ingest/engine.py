@@ -710,7 +710,8 @@ class ProjectPlanner:
         self.company_cache = self.fk_cache.setdefault("investor", {})
         self.company_index = CompanyIndex.from_queryset(_visible(Company, user))
         self.resolver = InvestorResolver(self.company_index, user)
-        self.project_index = ProjectIndex.from_queryset()
+        # Possible duplicates are looked for (and named) among the projects the user sees.
+        self.project_index = ProjectIndex.from_queryset(_visible(Project, user))
         self.stages_by_pk = {s.pk: s for s in self.lookups.stage.by_pk.values()}
         # Set in the worker processes of a parallel plan (see plan_parallel): the project
         # duplicate check is left to the parent, and each row notes what it read from the
@@ -789,16 +790,9 @@ class ProjectPlanner:
             for start in range(0, len(ext_list), 500):
                 for p in allowed.filter(external_id__in=ext_list[start : start + 500]):
                     by_ext[p.external_id] = p
-        # Ids that exist but are outside the user's reach get a precise message.
-        hidden_ids = (
-            set(
-                Project.objects.filter(pk__in=id_list)
-                .exclude(pk__in=list(by_id))
-                .values_list("pk", flat=True)
-            )
-            if len(id_list) < 5000
-            else set()
-        )
+        # An id the user may not change gets the same message whether or not it exists (no
+        # probing for hidden projects). An external id is unique across all projects, so one
+        # in use elsewhere cannot be given to a new project: the row is refused, naming nothing.
         hidden_ext = (
             set(
                 Project.objects.filter(external_id__in=ext_list)
@@ -811,7 +805,6 @@ class ProjectPlanner:
         return {
             "id": by_id,
             "ext": by_ext,
-            "hidden_id": dict.fromkeys(hidden_ids),
             "hidden_ext": dict.fromkeys(hidden_ext),
         }
 
@@ -861,15 +854,16 @@ class ProjectPlanner:
                 instance = self._existing["id"].get(int(sys_id))
                 if instance is None:
                     result.errors.append(
-                        _("No project #{id} that you may change.").format(id=sys_id)
-                        if int(sys_id) in self._existing["hidden_id"]
-                        else _("There is no project #{id}.").format(id=sys_id)
+                        _("There is no project #{id} that you may change.").format(id=sys_id)
                     )
         elif ext_id:
             instance = self._existing["ext"].get(ext_id)
             if instance is None and ext_id in self._existing["hidden_ext"]:
                 result.errors.append(
-                    _("Project {ext} exists but you may not change it.").format(ext=ext_id)
+                    _(
+                        "The external id {ext} is already used by a project you may not "
+                        "change; leave it empty or use another one."
+                    ).format(ext=ext_id)
                 )
         if self.tracing:
             pk = instance.pk if instance is not None else None
@@ -887,7 +881,21 @@ class ProjectPlanner:
             result.action = ImportRow.Action.ERROR
             return result
         if instance is not None and instance.duplicate_of_id:
-            survivor = Project.objects.select_related("stage").get(pk=instance.duplicate_of_id)
+            survivor = (
+                _changeable(Project, self.user)
+                .select_related("stage")
+                .filter(pk=instance.duplicate_of_id)
+                .first()
+            )
+            if survivor is None:
+                result.errors.append(
+                    _(
+                        "Project #{id} was merged into a project you may not change; the row "
+                        "cannot be imported."
+                    ).format(id=instance.pk)
+                )
+                result.action = ImportRow.Action.ERROR
+                return result
             result.warnings.append(
                 _("Project #{old} was merged into #{new}; the row updates #{new}.").format(
                     old=instance.pk, new=survivor.pk
