@@ -298,8 +298,11 @@ def restrict_queryset(qs: QuerySet[Any], user: Any, action: str) -> Any:
 
 
 def restrict(model: type[Model], user: Any, action: str) -> QuerySet[Any]:
-    """`restrict_queryset` over all rows of `model` (also for models without `.restrict`)."""
-    return restrict_queryset(model._default_manager.all(), user, action)
+    """All rows of `model` that `user` may act on: the model's own `.restrict` where it has
+    one (e.g. review candidates follow their document), else `restrict_queryset`."""
+    qs = model._default_manager.all()
+    own = getattr(qs, "restrict", None)
+    return own(user, action) if own is not None else restrict_queryset(qs, user, action)
 
 
 def restriction_key(user: Any, model: type[Model], action: str) -> tuple[str, str, Scope]:
@@ -318,6 +321,123 @@ def may(user: Any, model: type[Model], action: str) -> bool:
     `restrict`.
     """
     return not restrict(model, user, action).query.is_empty()
+
+
+# ---------------------------------------------------------------------------------------------
+# Relations: which records a user may point a record at, and which related records a page
+# may name
+
+
+def assignable_users(user: Any, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The users `user` may make responsible for a record (a project's or follow-up's owner).
+
+    Administrators: every active user. Analysts who may write: active analysts and district
+    officers. District officers: active officers who share one of their districts or zones
+    (themselves included). Nobody else assigns owners. Superusers and administrators are
+    assigned only by administrators; inactive users never: an owner sees the confidential
+    investor of what they own, so the choice must stay inside the people who work on it.
+    """
+    from django.contrib.auth import get_user_model
+
+    qs = queryset if queryset is not None else get_user_model()._default_manager.all()
+    scope = scope_of(user)
+    qs = qs.filter(is_active=True)
+    if scope.role == ADMIN:
+        return qs
+    staff = qs.filter(is_superuser=False)
+    if scope.role == ANALYST and scope.can_write:
+        return staff.filter(profile__role__in=[ANALYST, OFFICER])
+    if scope.role == OFFICER and (scope.district_ids or scope.zone_ids):
+        shared = Q(profile__districts__in=sorted(scope.district_ids)) | Q(
+            profile__zones__in=sorted(scope.zone_ids)
+        )
+        shares = staff.filter(shared).values_list("pk", flat=True)
+        return staff.filter(profile__role=OFFICER).filter(pk__in=shares)
+    return qs.none()
+
+
+def is_user_model(model: type[Model]) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return model is get_user_model()
+
+
+def relation_targets(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The rows of `queryset` that `user` may make a record point at.
+
+    The one rule behind every foreign key a user writes (forms, API, importer): a record
+    the user may view; for users (owners), one the user may assign. A target outside it
+    must be refused with the same answer as one that does not exist.
+    """
+    if is_user_model(queryset.model):
+        return assignable_users(user, queryset)
+    return restrict_queryset(queryset, user, "view")
+
+
+def sees_all(user: Any, model: type[Model]) -> bool:
+    """Whether `restrict(model, user, "view")` keeps every row (no query is run)."""
+    qs = restrict(model, user, "view")
+    return not qs.query.is_empty() and not qs.query.where
+
+
+def visible_relations(user: Any, obj: Model, names: Any = None) -> dict[str, Any]:
+    """The records `obj` points at (foreign key name → related object), as `user` may see
+    them: a related record the user may not view is None, so a page shows nothing (or a
+    placeholder) instead of its name or link.
+
+    Users (owner, author) are not hidden: the person responsible is part of a record the
+    viewer may see. Only models the user does not see in full cost a query (one per model).
+    """
+    fields = [
+        f
+        for f in type(obj)._meta.concrete_fields
+        if f.many_to_one and (names is None or f.name in names)
+    ]
+    wanted: dict[type[Model], set[Any]] = {}
+    for f in fields:
+        value = getattr(obj, f.attname)
+        related = f.related_model
+        if value is None or not isinstance(related, type):
+            continue
+        if is_user_model(related) or sees_all(user, related):
+            continue
+        wanted.setdefault(related, set()).add(value)
+    visible: dict[type[Model], set[Any]] = {
+        model: set(restrict(model, user, "view").filter(pk__in=ids).values_list("pk", flat=True))
+        for model, ids in wanted.items()
+    }
+    out: dict[str, Any] = {}
+    for f in fields:
+        value = getattr(obj, f.attname)
+        hidden = f.related_model in visible and value not in visible[f.related_model]
+        out[f.name] = None if value is None or hidden else getattr(obj, f.name)
+    return out
+
+
+def investor_visible_q(user: Any) -> Q | None:
+    """`can_see_investor` as a condition on projects; None when the user sees every investor.
+
+    Filters that match on the investor (its id, names or credit code) add it, so that a
+    confidential investor cannot be inferred from which projects a filter returns.
+    """
+    scope = scope_of(user)
+    if scope.view_confidential:
+        return None
+    cond = Q(confidential=False)
+    if not scope.role:
+        return cond
+    cond |= Q(owner_id=user.pk)
+    if scope.role == OFFICER:
+        if scope.district_ids:
+            cond |= Q(district_id__in=sorted(scope.district_ids))
+        if scope.zone_ids:
+            cond |= Q(zone_id__in=sorted(scope.zone_ids))
+    return cond
+
+
+def investor_visibility_key(user: Any) -> Any:
+    """Everything `investor_visible_q(user)` depends on besides the scope (for SQL caches)."""
+    return None if scope_of(user).view_confidential else getattr(user, "pk", None)
 
 
 def can_see_investor(user: Any, project: Any) -> bool:

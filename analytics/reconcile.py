@@ -3,9 +3,11 @@
 `reconcile(announced_count, announced_total, projects)` serves events (the totals an event
 announced vs the projects recorded against it) and aggregate statements from ingested news
 ("一季度共有420个亿元以上重点招商项目签约落地，总投资3435亿元" vs the projects the statement
-covers). `projects` is the scope the statement is about, already restricted to the viewer;
-it should *not* be pre-filtered by the counting rules, so that excluded projects can explain
-the difference.
+covers). `projects` is the scope the statement is about, already restricted to the viewer (for
+aggregates); it should *not* be pre-filtered by the counting rules, so that excluded projects
+can explain the difference. Totals cover that scope; explanations name only the projects the
+viewer may `view` — the others (an officer with city-wide aggregates sees totals, never
+rows) are summed up in one line without names or ids.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.policy import sees_all
 from analytics import counting
 from events.models import Event
 from projects.models import Project
@@ -43,6 +46,11 @@ class Reconciliation:
     projects_on_record: int
     face_total_cny: Decimal
     explanations: list[Explanation] = field(default_factory=list)
+    # Projects that explain part of the difference but that the viewer may not see as rows:
+    # how many, their face value and what of it counts.
+    unnamed_count: int = 0
+    unnamed_face_cny: Decimal = Decimal(0)
+    unnamed_counted_cny: Decimal = Decimal(0)
     rules_version: str = counting.RULES_VERSION
 
     @property
@@ -103,6 +111,11 @@ class Reconciliation:
                 }
                 for e in self.explanations
             ],
+            "unnamed": {
+                "count": self.unnamed_count,
+                "face_cny": money(self.unnamed_face_cny),
+                "counted_cny": money(self.unnamed_counted_cny),
+            },
         }
 
 
@@ -132,9 +145,11 @@ def reconcile(
     announced_total: Decimal | None,
     projects: QuerySet[Project],
     *,
+    viewer: Any,
     include_estimated: bool = True,
 ) -> Reconciliation:
-    """Compare an announced count/total with the recorded `projects` (see module doc)."""
+    """Compare an announced count/total with the recorded `projects` (see module doc);
+    explanations name only the projects `viewer` may view."""
     recorded_n = 0
     recorded = Decimal(0)
     face = Decimal(0)
@@ -160,6 +175,15 @@ def reconcile(
             recorded += amount or 0
         if reason:
             explanations.append(Explanation(p.pk, p.name, reason, p.amount_cny, amount, counts))
+    ids = [e.project_id for e in explanations]
+    named = (
+        set(ids)
+        if not ids or sees_all(viewer, Project)
+        else set(
+            Project.objects.restrict(viewer, "view").filter(pk__in=ids).values_list("pk", flat=True)
+        )
+    )
+    unnamed = [e for e in explanations if e.project_id not in named]
     return Reconciliation(
         announced_count=announced_count,
         announced_total_cny=announced_total,
@@ -167,7 +191,10 @@ def reconcile(
         recorded_total_cny=recorded,
         projects_on_record=on_record,
         face_total_cny=face,
-        explanations=explanations,
+        explanations=[e for e in explanations if e.project_id in named],
+        unnamed_count=len(unnamed),
+        unnamed_face_cny=sum((e.face_cny or Decimal(0) for e in unnamed), Decimal(0)),
+        unnamed_counted_cny=sum((e.counted_cny or Decimal(0) for e in unnamed), Decimal(0)),
     )
 
 
@@ -216,6 +243,7 @@ def reconcile_statement(
         int(count) if count is not None else None,
         Decimal(str(total)) if total is not None else None,
         projects,
+        viewer=user,
         include_estimated=include_estimated,
     )
 
@@ -227,6 +255,7 @@ def reconcile_event(event: Event, user: Any, *, include_estimated: bool = True) 
         event.announced_project_count,
         event.announced_total_cny,
         projects,
+        viewer=user,
         include_estimated=include_estimated,
     )
 

@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from companies.schemas import COMPANY_FORM_FIELDS
+from core.forms import ScopedModelForm, id_field_help
 
 # Separators accepted between aliases typed on one line.
 ALIAS_SEPARATORS = (";", "；", "，", ",", "|", "\n")
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(ScopedModelForm):
     """Company edit form used by the API (model validation: credit code, country, parent)."""
 
     website = forms.URLField(required=False, max_length=200, assume_scheme="https")
@@ -66,9 +67,5 @@ class CompanyPageForm(CompanyForm):
         self.fields["country"].help_text = _("Two-letter ISO 3166 code, e.g. CN, DE, US.")
         parent = self.fields["parent"]
         parent.widget = forms.NumberInput(attrs={"min": 1, "class": "fk-id"})
-        current = self.instance.parent if self.instance.pk and self.instance.parent_id else None
-        if current is not None:
-            parent.help_text = _("current: {name}").format(name=current.localized_name())
-        else:
-            parent.help_text = _("id; find it with the search box")
+        parent.help_text = id_field_help(self, "parent")
         self.fields["notes"].widget = forms.Textarea(attrs={"rows": 3})

@@ -119,7 +119,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
     if not may(request.user, Company, "add"):
         raise PermissionDenied(_("You may not add companies."))
     if request.method == "POST":
-        form = CompanyPageForm(request.POST)
+        form = CompanyPageForm(request.POST, user=request.user)
         if form.is_valid():
             # The request's change context (core.middleware) stamps the history record
             # with the user, the source "web" and the request id, as for every page write.
@@ -131,7 +131,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
             check_and_warn(request, company)
             return redirect("companies:detail", pk=company.pk)
     else:
-        form = CompanyPageForm()
+        form = CompanyPageForm(user=request.user)
     context = {"form": form, "sections": form_sections(form, FORM_SECTIONS), "company": None}
     return render(request, "companies/form.html", context)
 
@@ -143,7 +143,7 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
         Company.objects.restrict(request.user, "change").select_related("parent"), pk=pk
     )
     if request.method == "POST":
-        form = CompanyPageForm(request.POST, instance=company)
+        form = CompanyPageForm(request.POST, instance=company, user=request.user)
         version = posted_version(request)
         if save_at_version(form, version, request.user):
             messages.success(request, _("Company saved."))
@@ -152,7 +152,7 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 check_and_warn(request, company)
             return redirect("companies:detail", pk=company.pk)
     else:
-        form = CompanyPageForm(instance=company)
+        form = CompanyPageForm(instance=company, user=request.user)
         version = company.version
     context = {
         "form": form,

@@ -75,6 +75,15 @@ SCENARIO_NAMES = {
     "pudong": "浦东ECHO项目",
 }
 CONFIDENTIAL_INVESTOR = "保密投资方FOXTROT集团"
+# Which scenario projects (SCENARIO_NAMES keys) each persona may see.
+SCENARIO_VISIBLE: dict[str, set[str]] = {
+    "admin": set(SCENARIO_NAMES),
+    "analyst": set(SCENARIO_NAMES),
+    "viewer": set(SCENARIO_NAMES),
+    "officer_xuhui": {"xuhui", "confidential"},
+    "officer_jiading": {"jiading", "referred"},
+    "partner": {"referred"},
+}
 
 
 def create_scenario() -> dict[str, Any]:

@@ -12,8 +12,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.templatetags.zs import can_see_investor
-from core.text import fold
 from projects.filtersets import ProjectFilterSet
 from projects.models import FollowUp, Project
 from projects.tables import LIST_ONLY, LIST_RELATED
@@ -110,16 +108,14 @@ def search(request: HttpRequest) -> HttpResponse:
     projects: list[Project] = []
     if term:
         companies = list(search_companies(request.user, term).order_by("name_zh_hans")[:25])
-        key = fold(term)
         params = QueryDict(mutable=True)
         params["q"] = term
-        found = ProjectFilterSet(params, queryset=Project.objects.restrict(request.user, "view")).qs
-        for project in found.select_related(*LIST_RELATED).only(*LIST_ONLY)[:60]:
-            # A confidential project may match through its investor's name; for users who
-            # may not see that investor, only a match on the project's own name counts.
-            if can_see_investor(request.user, project) or key in fold(project.name):
-                projects.append(project)
-        projects = projects[:40]
+        # The FilterSet's `q` finds a confidential project by its investor's name only for
+        # users who may see that investor (the same rule as every list, export and total).
+        found = ProjectFilterSet(
+            params, queryset=Project.objects.restrict(request.user, "view"), user=request.user
+        ).qs
+        projects = list(found.select_related(*LIST_RELATED).only(*LIST_ONLY)[:40])
     return render(
         request,
         "core/search.html",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django import forms
 from ninja import Router
 
 from core.api.crud import register_crud
+from core.forms import ScopedModelForm
 from events.filtersets import EventFilterSet
 from events.models import Event
 from events.schemas import EVENT_FORM_FIELDS, EventIn, EventOut, EventPatch, EventUpdate, event_out
@@ -13,7 +13,7 @@ from events.schemas import EVENT_FORM_FIELDS, EventIn, EventOut, EventPatch, Eve
 router = Router(tags=["events"])
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ScopedModelForm):
     """Event edit form used by the API."""
 
     class Meta:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
 from core.api.crud import register_crud
+from core.forms import ScopedModelForm
 from evidence.filtersets import SourceDocumentFilterSet
 from evidence.models import SourceDocument, content_hash
 from evidence.schemas import (
@@ -23,7 +24,7 @@ from evidence.schemas import (
 router = Router(tags=["source documents"])
 
 
-class SourceDocumentForm(forms.ModelForm):
+class SourceDocumentForm(ScopedModelForm):
     """Source document form used by the API; the same text may be stored only once."""
 
     url = forms.URLField(required=False, max_length=1000, assume_scheme="https")

@@ -440,7 +440,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = services.propose(candidate)
     duplicates: list[dict[str, Any]] = []
     if request.method == "POST":
-        form = CandidateProjectForm(request.POST)
+        form = CandidateProjectForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 outcome = services.accept_candidate(
@@ -467,7 +467,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial = initial_from(proposal.fields)
         if proposal.company is None and proposal.investor_name:
             initial["new_investor_name"] = proposal.investor_name
-        form = CandidateProjectForm(initial=initial)
+        form = CandidateProjectForm(initial=initial, user=request.user)
     sections = _sections(form)
     return render(
         request,

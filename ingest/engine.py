@@ -465,10 +465,14 @@ class _Fresh:
 
 
 class FormPool:
-    """One bound form per form class, rebound row after row (see ImportProjectForm.rebind)."""
+    """One bound form per form class, rebound row after row (see ImportProjectForm.rebind).
 
-    def __init__(self, fk_cache: dict[str, dict[Any, Any]]) -> None:
+    The forms check relations against `user`, the importing user (None: the command line).
+    """
+
+    def __init__(self, fk_cache: dict[str, dict[Any, Any]], user: Any) -> None:
         self.fk_cache = fk_cache
+        self.user = user
         self.forms: dict[Any, Any] = {}
 
     def bind(
@@ -476,7 +480,7 @@ class FormPool:
     ) -> Any:
         form = self.forms.get(form_class)
         if form is None:
-            form = form_class(data=data, instance=instance, fk_cache=self.fk_cache)
+            form = form_class(data=data, instance=instance, fk_cache=self.fk_cache, user=self.user)
             self.forms[form_class] = form
         elif fresh:
             form.rebind(data, instance, fresh=True)
@@ -496,11 +500,11 @@ _NEW_INVESTOR_FORM = modelform_factory(
 class InvestorResolver:
     """Turns an investor name (and credit code) into an existing or a new company."""
 
-    def __init__(self, index: CompanyIndex) -> None:
+    def __init__(self, index: CompanyIndex, user: Any) -> None:
         self.index = index
         self.new: dict[str, Company] = {}
         self.new_warnings: dict[str, list[str]] = {}
-        self.pool = FormPool({})
+        self.pool = FormPool({}, user)
         self.outcome = ""
         self.key: str | None = None
         self.fresh_company = _Fresh(Company)
@@ -691,7 +695,7 @@ class ProjectPlanner:
             key: split_unit(table.headers[i])[1] if i < len(table.headers) else None
             for i, key in self.mapping.items()
         }
-        self.lookups = Lookups()
+        self.lookups = Lookups(user)
         self.fk_cache: dict[str, dict[Any, Any]] = {}
         for key in (
             "district",
@@ -704,9 +708,10 @@ class ProjectPlanner:
         ):
             self.fk_cache[key] = dict(self.lookups.table(key).by_pk)
         self.company_cache = self.fk_cache.setdefault("investor", {})
-        self.company_index = CompanyIndex.from_queryset()
-        self.resolver = InvestorResolver(self.company_index)
-        self.project_index = ProjectIndex.from_queryset()
+        self.company_index = CompanyIndex.from_queryset(_visible(Company, user))
+        self.resolver = InvestorResolver(self.company_index, user)
+        # Possible duplicates are looked for (and named) among the projects the user sees.
+        self.project_index = ProjectIndex.from_queryset(_visible(Project, user))
         self.stages_by_pk = {s.pk: s for s in self.lookups.stage.by_pk.values()}
         # Set in the worker processes of a parallel plan (see plan_parallel): the project
         # duplicate check is left to the parent, and each row notes what it read from the
@@ -736,7 +741,7 @@ class ProjectPlanner:
             Project, form=_PlannerProjectForm, fields=self.create_fields
         )
         self.mapped = mapped
-        self.pool = FormPool(self.fk_cache)
+        self.pool = FormPool(self.fk_cache, user)
         self.fresh_project = _Fresh(Project)
         template = Project()
         self.defaults = {
@@ -785,16 +790,9 @@ class ProjectPlanner:
             for start in range(0, len(ext_list), 500):
                 for p in allowed.filter(external_id__in=ext_list[start : start + 500]):
                     by_ext[p.external_id] = p
-        # Ids that exist but are outside the user's reach get a precise message.
-        hidden_ids = (
-            set(
-                Project.objects.filter(pk__in=id_list)
-                .exclude(pk__in=list(by_id))
-                .values_list("pk", flat=True)
-            )
-            if len(id_list) < 5000
-            else set()
-        )
+        # An id the user may not change gets the same message whether or not it exists (no
+        # probing for hidden projects). An external id is unique across all projects, so one
+        # in use elsewhere cannot be given to a new project: the row is refused, naming nothing.
         hidden_ext = (
             set(
                 Project.objects.filter(external_id__in=ext_list)
@@ -807,7 +805,6 @@ class ProjectPlanner:
         return {
             "id": by_id,
             "ext": by_ext,
-            "hidden_id": dict.fromkeys(hidden_ids),
             "hidden_ext": dict.fromkeys(hidden_ext),
         }
 
@@ -857,15 +854,16 @@ class ProjectPlanner:
                 instance = self._existing["id"].get(int(sys_id))
                 if instance is None:
                     result.errors.append(
-                        _("No project #{id} that you may change.").format(id=sys_id)
-                        if int(sys_id) in self._existing["hidden_id"]
-                        else _("There is no project #{id}.").format(id=sys_id)
+                        _("There is no project #{id} that you may change.").format(id=sys_id)
                     )
         elif ext_id:
             instance = self._existing["ext"].get(ext_id)
             if instance is None and ext_id in self._existing["hidden_ext"]:
                 result.errors.append(
-                    _("Project {ext} exists but you may not change it.").format(ext=ext_id)
+                    _(
+                        "The external id {ext} is already used by a project you may not "
+                        "change; leave it empty or use another one."
+                    ).format(ext=ext_id)
                 )
         if self.tracing:
             pk = instance.pk if instance is not None else None
@@ -883,7 +881,21 @@ class ProjectPlanner:
             result.action = ImportRow.Action.ERROR
             return result
         if instance is not None and instance.duplicate_of_id:
-            survivor = Project.objects.select_related("stage").get(pk=instance.duplicate_of_id)
+            survivor = (
+                _changeable(Project, self.user)
+                .select_related("stage")
+                .filter(pk=instance.duplicate_of_id)
+                .first()
+            )
+            if survivor is None:
+                result.errors.append(
+                    _(
+                        "Project #{id} was merged into a project you may not change; the row "
+                        "cannot be imported."
+                    ).format(id=instance.pk)
+                )
+                result.action = ImportRow.Action.ERROR
+                return result
             result.warnings.append(
                 _("Project #{old} was merged into #{new}; the row updates #{new}.").format(
                     old=instance.pk, new=survivor.pk
@@ -1086,6 +1098,14 @@ class ProjectPlanner:
         result.action = ImportRow.Action.UPDATE
 
 
+def _visible(model: Any, user: Any) -> Any:
+    """Records a row may name, link or mention: the user's `view` scope (all for the command
+    line); warnings and hints never name anything else."""
+    if user is None:
+        return model.objects.all()
+    return model.objects.restrict(user, "view")
+
+
 def _changeable(model: Any, user: Any) -> Any:
     """Records the importer may update: the user's `change` scope; everything for the command
     line (user None), whose operator has shell access to the database anyway."""
@@ -1114,7 +1134,7 @@ class CompanyPlanner:
         self.table = table
         self.mapping = {int(i): key for i, key in mapping.items()}
         self.user = user
-        self.index = CompanyIndex.from_queryset()
+        self.index = CompanyIndex.from_queryset(_visible(Company, user))
         self.mapped = set(self.mapping.values())
         fields = [f for f in COMPANY_FIELDS if f in self.mapped]
         self.create_fields = list(dict.fromkeys(["name_zh_hans", *fields]))
@@ -1131,7 +1151,7 @@ class CompanyPlanner:
         self.allowed = _changeable(Company, user)
         self.fk_cache: dict[str, dict[Any, Any]] = {"parent": {}}
         self.new_by_key: dict[str, int] = {}
-        self.pool = FormPool(self.fk_cache)
+        self.pool = FormPool(self.fk_cache, user)
 
     def plan_row(
         self, row: SheetRow, seen_ext: dict[str, int], seen_ids: dict[int, int]
@@ -1446,8 +1466,8 @@ def _worker_main(conn: Any, numbers: list[int], language: str | None) -> None:
             try:
                 out.append(_pack_result(planner, planner.plan_row(rows[n], seen_ext, seen_ids)))
             except Exception:  # noqa: BLE001 - whatever it is, the parent plans the row again
-                planner.pool = FormPool(planner.fk_cache)
-                planner.resolver.pool = FormPool({})
+                planner.pool = FormPool(planner.fk_cache, planner.user)
+                planner.resolver.pool = FormPool({}, planner.user)
                 out.append(None)
         try:
             conn.send(out)

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
+from core.forms import ScopedModelForm
 from ingest.models import Kind
 from ingest.spreadsheet.headers import COLUMNS_BY_KIND
 from projects.forms import ProjectForm
@@ -49,7 +50,7 @@ class AliasesField(forms.CharField):
         return list(dict.fromkeys(p.strip() for p in text.split("、") if p.strip()))
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(ScopedModelForm):
     """Validates a company as a whole; shared by the importer and (later) the companies UI."""
 
     aliases = AliasesField(label=_("aliases"), required=False)

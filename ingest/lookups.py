@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.policy import relation_targets
 from core.text import fold as _fold_uncached
 from geo.models import District, Zone
 from partners.models import Partner
@@ -165,26 +166,34 @@ def _choice_table(choices: type[models.TextChoices], words: dict[str, str]) -> d
 
 
 class Lookups:
-    """Every reference table a project row can name, loaded once."""
+    """Every reference table a project row can name, loaded once.
 
-    def __init__(self) -> None:
+    With a `user` (an import), only the records that user may point a project at are
+    loaded (accounts.policy.relation_targets), so a cell naming any other one is an unknown
+    value, as if it did not exist; without one (reports, the command line), all of them.
+    """
+
+    def __init__(self, user: Any = None) -> None:
+        def rows(qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
+            return qs if user is None else relation_targets(user, qs)
+
         self.district = KeyTable(str(_("district")))
-        for d in District.objects.select_related("successor"):
+        for d in rows(District.objects.select_related("successor")):
             self.district.add(d, _names(d, "short_forms", "short_forms_hant"), _codes(d))
         self.zone = KeyTable(str(_("zone")))
-        for z in Zone.objects.prefetch_related("districts"):
+        for z in rows(Zone.objects.prefetch_related("districts")):
             self.zone.add(z, _names(z, "short_forms", "short_forms_hant"), _codes(z))
         self.industry = KeyTable(str(_("industry")))
-        for i in Industry.objects.all():
+        for i in rows(Industry.objects.all()):
             self.industry.add(i, _names(i, "aliases"), _codes(i))
         self.business_activity = KeyTable(str(_("business activity")))
-        for b in BusinessActivity.objects.all():
+        for b in rows(BusinessActivity.objects.all()):
             self.business_activity.add(b, _names(b), _codes(b))
         self.project_type = KeyTable(str(_("project type")))
-        for p in ProjectType.objects.all():
+        for p in rows(ProjectType.objects.all()):
             self.project_type.add(p, _names(p), _codes(p))
         self.stage = KeyTable(str(_("stage")))
-        stages = list(Stage.objects.all())
+        stages = list(rows(Stage.objects.all()))
         for s in stages:
             self.stage.add(s, _names(s), _codes(s))
         by_code = {s.code: s for s in stages}
@@ -193,7 +202,7 @@ class Lookups:
                 self.stage.by_key.setdefault(fold(word), by_code[code])
         # Stage codes double as English words (signed); names win over the everyday words.
         self.referring_partner = KeyTable(str(_("partner")))
-        for partner in Partner.objects.all():
+        for partner in rows(Partner.objects.all()):
             self.referring_partner.add(partner, _names(partner), _codes(partner))
         self.priority = _choice_table(Priority, PRIORITY_WORDS)
         self.origin = _choice_table(Origin, ORIGIN_WORDS)

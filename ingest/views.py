@@ -193,7 +193,7 @@ def export_projects(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("xlsx", "csv"):
         raise Http404
     base = Project.objects.restrict(request.user, "export")
-    filterset = ProjectFilterSet(request.GET, queryset=base)
+    filterset = ProjectFilterSet(request.GET, queryset=base, user=request.user)
     if not filterset.is_valid():
         return HttpResponse(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()), status=400
@@ -245,7 +245,12 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     related = ("investor", "district", "stage") if kind == "projects" else ()
     records = {o.pk: o for o in changeable.filter(pk__in=ids).select_related(*related)}
     pairs = [(s, records.get(s.first_id), records.get(s.second_id)) for s in page]
-    merges = MergeRecord.objects.filter(kind=kind, undone_at__isnull=True)[:20]
+    # Only merges of records the user may see: an id of another district's project is
+    # not theirs to know about (nor to undo: merge_undo asks for "change").
+    visible = model.objects.restrict(request.user, "view").values("pk")
+    merges = MergeRecord.objects.filter(
+        kind=kind, undone_at__isnull=True, survivor_id__in=visible, merged_id__in=visible
+    )[:20]
     context = {
         "kind": kind,
         "status": status,

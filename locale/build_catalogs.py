@@ -29,6 +29,9 @@ PLURALS_ZH_HANS = {
     "%(n)s linked project is excluded from statistics.": "%(n)s 个关联项目不予认定。",
     "%(n)s counted project has no amount yet.": "%(n)s 个计入统计的项目尚无金额。",
     "%(n)s open candidate": "%(n)s 条待审候选",
+    "{n} record you may not see": "{n} 条您无权查看的记录",
+    "%(n)s further project outside what you may see explains the rest (%(face)s → "
+    "%(counted)s).": "另有 %(n)s 个您无权查看的项目解释其余差额（%(face)s → %(counted)s）。",
 }
 PLURAL_FORMS = {
     "zh_Hans": "nplurals=1; plural=0;",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django import forms
 from ninja import Router
 
 from core.api.crud import register_crud
+from core.forms import ScopedModelForm
 from partners.filtersets import PartnerFilterSet
 from partners.models import Partner
 from partners.schemas import (
@@ -20,7 +20,7 @@ from partners.schemas import (
 router = Router(tags=["partners"])
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(ScopedModelForm):
     """Partner edit form used by the API."""
 
     class Meta:

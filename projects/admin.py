@@ -90,6 +90,21 @@ class ProjectAdmin(SimpleHistoryAdmin):
     inlines = (StageChangeInline, PaidInCapitalInline)
     readonly_fields = ("version", "stage_entered_on", "created_at", "updated_at")
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class WriterProjectForm(form):  # type: ignore[valid-type, misc]
+            """ProjectForm checks relations against the writer (core.forms.ScopedModelForm)."""
+
+            def __init__(self, *args: Any, **form_kwargs: Any) -> None:
+                form_kwargs.setdefault("user", user)
+                super().__init__(*args, **form_kwargs)
+
+        return WriterProjectForm
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from accounts.policy import restrict, restriction_key
+from accounts.policy import investor_visibility_key, restrict, restriction_key
 from core.api.auth import actor
 from core.api.crud import (
     MAX_ID,
@@ -86,9 +86,22 @@ def list_projects(request: HttpRequest, filters: Query[ProjectQuery]) -> Any:
             request, ProjectFilterSet, restrict(Project, user, "view"), resolve_keys=True
         )
 
+    # A filter on the investor also depends on whose investors the user may see (the owner's
+    # own confidential projects), which the restriction key does not say.
+    investors = (
+        investor_visibility_key(user)
+        if ProjectFilterSet.investor_params().intersection(request.GET)
+        else None
+    )
     return paginate_cached(
         # The stale filter compares with today's date.
-        ("projects.list", restriction_key(user, Project, "view"), filter_key(request), today()),
+        (
+            "projects.list",
+            restriction_key(user, Project, "view"),
+            investors,
+            filter_key(request),
+            today(),
+        ),
         build,
         page=filters.page,
         page_size=filters.page_size,

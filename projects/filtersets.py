@@ -11,8 +11,10 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
-from core.filters import FilterSet, NaturalKeyFilter, folded_search
+from accounts.policy import investor_visible_q
+from core.filters import FilterSet, NaturalKeyFilter, folded_q
 from projects.choices import LeadSource, Origin, Priority
 from projects.models import Project
 from taxonomy.models import Industry
@@ -57,6 +59,20 @@ class ResolvedKeyFilter(NaturalKeyFilter):
                 related._default_manager.filter(cond).values_list("pk", flat=True)
             )
         return resolved[parts]
+
+
+# Project fields that hold the investor. A filter on them (by id, credit code, ...) only
+# answers with projects whose investor the user may see (accounts.policy.can_see_investor),
+# whatever the consumer (list, API, board, totals, export): otherwise the projects such a
+# filter returns would tell who the confidential investor is. `q` matches the investor's
+# names under the same rule (ProjectFilterSet.filter_q).
+INVESTOR_FIELDS = frozenset({"investor", "ultimate_parent"})
+
+
+def reveals_investor(flt: django_filters.Filter) -> bool:
+    """Whether a filter matches on the investor (its field starts at an INVESTOR_FIELDS field)."""
+    root = str(flt.field_name or "").split("__")[0]
+    return root.removesuffix("_id") in INVESTOR_FIELDS
 
 
 class ProjectFilterSet(FilterSet):
@@ -129,9 +145,23 @@ class ProjectFilterSet(FilterSet):
         super().__init__(*args, **kwargs)
         self.resolve_keys = resolve_keys
 
+    @classmethod
+    def investor_params(cls) -> frozenset[str]:
+        """Parameters whose answer depends on which investors the user may see."""
+        return frozenset({"q", *(n for n, f in cls.base_filters.items() if reveals_investor(f))})
+
     @property
     def qs(self) -> QuerySet[Project]:
         return self._live(super().qs)
+
+    def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        queryset = super().filter_queryset(queryset)
+        used = any(
+            value not in EMPTY_VALUES and reveals_investor(self.filters[name])
+            for name, value in self.form.cleaned_data.items()
+        )
+        cond = investor_visible_q(self.user) if used else None
+        return queryset if cond is None else queryset.filter(cond)
 
     def apply_to(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
         """The same filters over another base queryset (e.g. the same user's rows under
@@ -149,7 +179,16 @@ class ProjectFilterSet(FilterSet):
         return queryset
 
     def filter_q(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
-        return folded_search(qs, ["name", "investor__search_key", "amount_text"], value)
+        """The project's name or amount text, or its investor's names where the user may see
+        the investor (a confidential project is not found by a hidden investor's name)."""
+        own = folded_q(["name", "amount_text"], value)
+        by_investor = folded_q(["investor__search_key"], value)
+        if own is None or by_investor is None:
+            return qs
+        visible = investor_visible_q(self.user)
+        if visible is not None:
+            by_investor &= visible
+        return qs.filter(own | by_investor)
 
     def filter_industry(self, qs: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         """An industry code matches itself and every sub-track below it (ic → ic.design).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ScopedModelForm
 from projects.models import Project
 
 EDITABLE_FIELDS = (
@@ -52,8 +52,11 @@ EDITABLE_FIELDS = (
 )
 
 
-class ProjectForm(forms.ModelForm):
-    """Validates a project as a whole; stage moves after creation use the stage service."""
+class ProjectForm(ScopedModelForm):
+    """Validates a project as a whole; stage moves after creation use the stage service.
+
+    Built with `user=` the writer: its relations accept only what that user may point at.
+    """
 
     class Meta:
         model = Project

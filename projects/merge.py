@@ -8,6 +8,11 @@ and its history records stay where they are, and the duplicate keeps existing wi
 Empty fields of the survivor are filled from the duplicate. A :class:`ingest.models.MergeRecord`
 lists every id that moved and every field that changed, so :func:`undo_merge` can put
 everything back.
+
+A merge (and its undo) by a user goes ahead only if that user may change every record it
+touches — the two records and each row it re-points (a company's projects in other
+districts, a project's expansions): otherwise nothing is written and the refusal names the
+records the user may see and counts the others (:func:`_check_may_change`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts.policy import restrict
 from companies.models import Company
 from core.context import change_context, current, new_id
 from ingest.models import DuplicateSuggestion, MergeRecord
@@ -52,6 +60,65 @@ def _relations(model: Any) -> list[Any]:
             continue
         out.append(rel)
     return out
+
+
+def _to_move(model: Any, survivor: Any, duplicate: Any) -> dict[type[Model], set[Any]]:
+    """The rows a merge of `duplicate` into `survivor` re-points, by model."""
+    rows: dict[type[Model], set[Any]] = {}
+    for rel in _relations(model):
+        ids = set(
+            rel.related_model._default_manager.filter(**{rel.field.name: duplicate}).values_list(
+                "pk", flat=True
+            )
+        )
+        if rel.related_model is model:
+            ids.discard(survivor.pk)
+        if ids:
+            rows.setdefault(rel.related_model, set()).update(ids)
+    return rows
+
+
+def _check_may_change(user: Any, touched: dict[type[Model], set[Any]]) -> None:
+    """Refuse (ValidationError) unless `user` may change every record in `touched`.
+
+    The message names the refused records the user may see and only counts the others.
+    `user` None is the command line, whose operator may change anything.
+    """
+    if user is None:
+        return
+    named: list[str] = []
+    unseen = 0
+    for model, ids in touched.items():
+        changeable = set(
+            restrict(model, user, "change").filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        refused = ids - changeable
+        if not refused:
+            continue
+        seen = {obj.pk: obj for obj in restrict(model, user, "view").filter(pk__in=refused)}
+        for pk in sorted(refused):
+            if pk in seen:
+                named.append(
+                    "{kind} #{id} “{name}”".format(
+                        kind=model._meta.verbose_name, id=pk, name=seen[pk]
+                    )
+                )
+            else:
+                unseen += 1
+    if not named and not unseen:
+        return
+    parts = list(named)
+    if unseen:
+        parts.append(
+            ngettext("{n} record you may not see", "{n} records you may not see", unseen).format(
+                n=unseen
+            )
+        )
+    raise ValidationError(
+        _("This would change records you may not change: {records}. Nothing was changed.").format(
+            records="; ".join(parts)
+        )
+    )
 
 
 def _is_blank(value: Any) -> bool:
@@ -146,6 +213,9 @@ def merge_projects(
     """Merge `duplicate` into `survivor`; returns the record that undoes it."""
     with change_context("merge", request_id=new_id("merge"), user=user), transaction.atomic():
         s, d = _check_pair(Project, survivor, duplicate)
+        touched = _to_move(Project, s, d)
+        touched.setdefault(Project, set()).update({s.pk, d.pk})
+        _check_may_change(user, touched)
         moved, kept = _move_related(Project, s, d)
         s_before = _fill(s, d, PROJECT_FILL_FIELDS)
         if s_before:
@@ -179,6 +249,9 @@ def merge_companies(
     """Merge company `duplicate` into `survivor` (its projects now name the survivor)."""
     with change_context("merge", request_id=new_id("merge"), user=user), transaction.atomic():
         s, d = _check_pair(Company, survivor, duplicate)
+        touched = _to_move(Company, s, d)
+        touched.setdefault(Company, set()).update({s.pk, d.pk})
+        _check_may_change(user, touched)
         moved, kept = _move_related(Company, s, d)
         s_before = _fill(s, d, COMPANY_FILL_FIELDS)
         s_before["aliases"] = list(s.aliases)
@@ -224,6 +297,15 @@ def undo_merge(record: MergeRecord, *, user: Any = None) -> None:
             f"{rel.related_model._meta.label_lower}.{rel.field.name}": rel
             for rel in _relations(model)
         }
+        touched: dict[type[Model], set[Any]] = {model: {s.pk, d.pk}}
+        for key, ids in record.moved.items():
+            rel = relations.get(key)
+            if rel is not None:
+                back = rel.related_model._default_manager.filter(
+                    pk__in=ids, **{rel.field.name: s}
+                ).values_list("pk", flat=True)
+                touched.setdefault(rel.related_model, set()).update(back)
+        _check_may_change(user, touched)
         for key, ids in record.moved.items():
             rel = relations.get(key)
             if rel is None:

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,14 +29,28 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.policy import OFFICER, may, restrict, scope_of
+from accounts.policy import (
+    OFFICER,
+    assignable_users,
+    may,
+    restrict,
+    scope_of,
+    sees_all,
+    visible_relations,
+)
 from companies.models import Company
 from core.concurrency import StaleVersion
-from core.forms import form_sections, posted_version, save_at_version
+from core.forms import (
+    ScopedModelForm,
+    form_sections,
+    id_field_help,
+    posted_version,
+    save_at_version,
+)
 from core.history import history_rows
 from core.templatetags.zs import can_see_investor, localname
 from events.models import Event
-from evidence.models import Evidence
+from evidence.models import Evidence, SourceDocument
 from geo.models import District, Zone
 from ingest.dedupe import PROJECT_IDENTITY, check_and_warn
 from partners.models import Partner
@@ -67,16 +81,28 @@ def _filtered(
     """The user's projects for `action`, narrowed by ProjectFilterSet from the query string."""
     base = Project.objects.restrict(request.user, action)
     return ProjectFilterSet(
-        data if data is not None else request.GET, queryset=base, resolve_keys=resolve_keys
+        data if data is not None else request.GET,
+        queryset=base,
+        resolve_keys=resolve_keys,
+        user=request.user,
     )
 
 
 # ---- list -------------------------------------------------------------------------------
 
 
+def _visible_owners(user: Any) -> QuerySet[Any]:
+    """Users the owner filter offers (and names): owners of projects `user` may see, the
+    users `user` may assign, and `user` — never the whole user list (superusers, other
+    districts' staff)."""
+    owns = Project.objects.restrict(user, "view").filter(owner_id=OuterRef("pk"))
+    return get_user_model().objects.filter(
+        Q(Exists(owns)) | Q(pk__in=assignable_users(user).values("pk")) | Q(pk=user.pk)
+    )
+
+
 def _filter_options(request: HttpRequest, stages: list[Stage] | None = None) -> dict[str, Any]:
     """Choices for the filter panel (reference data plus the user's visible events/partners)."""
-    user_model = get_user_model()
     return {
         "stages": stages if stages is not None else list(Stage.objects.all()),
         "districts": list(District.objects.filter(kind=District.Kind.DISTRICT)),
@@ -87,7 +113,7 @@ def _filter_options(request: HttpRequest, stages: list[Stage] | None = None) -> 
         "activities": list(BusinessActivity.objects.filter(parent__isnull=True)),
         "project_types": list(ProjectType.objects.all()),
         "priorities": Priority.choices,
-        "owners": list(user_model.objects.filter(is_active=True).order_by("username")[:300]),
+        "owners": list(_visible_owners(request.user).order_by("username")[:300]),
         "events": list(Event.objects.restrict(request.user, "view").order_by("-date")[:300]),
         "partners": list(Partner.objects.restrict(request.user, "view")[:300]),
         "stale_choices": [
@@ -127,7 +153,7 @@ def _chip_value(request: HttpRequest, key: str, value: str, flt: Any) -> str:
         obj = restrict(model, request.user, "view").filter(pk=int(value)).first()
         return localname(obj) if obj is not None else value
     if key == "owner" and value.isdigit() and len(value) < 19:
-        owner = get_user_model().objects.filter(pk=int(value)).first()
+        owner = _visible_owners(request.user).filter(pk=int(value)).first()
         return owner.get_username() if owner is not None else value
     choices = getattr(getattr(flt, "field", None), "choices", None)
     if choices:
@@ -454,12 +480,27 @@ def highlight(sentence: str, span: str) -> SafeString:
     return mark_safe(escape(sentence))  # noqa: S308
 
 
-def _evidence(project: Project) -> list[dict[str, Any]]:
+def _evidence(project: Project, user: Any) -> list[dict[str, Any]]:
+    """The project's evidence; the source document is named only where the user may see it
+    (partners see the evidence of projects they referred, not the news material)."""
     items = []
-    rows = Evidence.objects.filter(project=project).select_related("document")
-    for ev in rows.order_by("document_id", "start"):
+    rows = list(
+        Evidence.objects.filter(project=project)
+        .select_related("document")
+        .order_by("document_id", "start")
+    )
+    ids = {ev.document_id for ev in rows}
+    documents = (
+        ids
+        if not ids or sees_all(user, SourceDocument)
+        else set(
+            restrict(SourceDocument, user, "view").filter(pk__in=ids).values_list("pk", flat=True)
+        )
+    )
+    for ev in rows:
         span = ev.document.text[ev.start : ev.end] if ev.document.text else ev.value
-        items.append({"ev": ev, "doc": ev.document, "html": highlight(ev.sentence, span)})
+        doc = ev.document if ev.document_id in documents else None
+        items.append({"ev": ev, "doc": doc, "html": highlight(ev.sentence, span)})
     return items
 
 
@@ -476,7 +517,7 @@ def _timeline(project: Project) -> list[StageChange]:
     )
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(ScopedModelForm):
     class Meta:
         model = Activity
         fields = ("kind", "happened_on", "summary", "notes")
@@ -492,19 +533,20 @@ class ActivityForm(forms.ModelForm):
         return day
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(ScopedModelForm):
     class Meta:
         model = FollowUp
         fields = ("title", "due_on", "owner")
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The owner is one of the users the writer may assign (ScopedModelForm).
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        owner.queryset = get_user_model().objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+        owner.queryset = owner.queryset.order_by("username")  # type: ignore[attr-defined]
 
 
-class AttachmentForm(forms.ModelForm):
+class AttachmentForm(ScopedModelForm):
     class Meta:
         model = Attachment
         fields = ("file", "title")
@@ -553,25 +595,31 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stage_path": _stage_path(project, stages),
         "move_targets": [s for s in stages if s.pk != project.stage_id],
         "show_investor": can_see_investor(request.user, project),
+        # The records the project points at, as the user may see them (hidden ones: None).
+        "rel": visible_relations(request.user, project),
         "today": timezone.localdate(),
     }
     if tab == "overview":
-        context["evidence"] = _evidence(project)[:5]
+        context["evidence"] = _evidence(project, request.user)[:5]
         context["activities"] = _activities(project)[:5]
         context["follow_ups"] = [f for f in _follow_ups(project) if not f.is_done][:6]
     elif tab == "activities":
         context["activities"] = _activities(project)
-        context["activity_form"] = ActivityForm(initial={"happened_on": timezone.localdate()})
+        context["activity_form"] = ActivityForm(
+            initial={"happened_on": timezone.localdate()}, user=request.user
+        )
     elif tab == "follow_ups":
         context["follow_ups"] = _follow_ups(project)
-        context["follow_up_form"] = FollowUpForm(initial={"owner": request.user.pk})
+        context["follow_up_form"] = FollowUpForm(
+            initial={"owner": request.user.pk}, user=request.user
+        )
     elif tab == "evidence":
-        context["evidence"] = _evidence(project)
+        context["evidence"] = _evidence(project, request.user)
     elif tab == "attachments":
         context["attachments"] = list(
             Attachment.objects.filter(project=project).select_related("uploaded_by")
         )
-        context["attachment_form"] = AttachmentForm()
+        context["attachment_form"] = AttachmentForm(user=request.user)
     elif tab == "history":
         context["history"] = history_rows(
             project,
@@ -591,13 +639,13 @@ def _writable(request: HttpRequest, pk: int) -> Project:
 @require_POST
 def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = _writable(request, pk)
-    form = ActivityForm(request.POST)
+    form = ActivityForm(request.POST, user=request.user)
     if form.is_valid():
         activity = form.save(commit=False)
         activity.project = project
         activity.author = request.user
         activity.save()
-        form = ActivityForm(initial={"happened_on": timezone.localdate()})
+        form = ActivityForm(initial={"happened_on": timezone.localdate()}, user=request.user)
     context = {
         "project": project,
         "activities": _activities(project),
@@ -615,12 +663,12 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = _writable(request, pk)
-    form = FollowUpForm(request.POST)
+    form = FollowUpForm(request.POST, user=request.user)
     if form.is_valid():
         follow_up = form.save(commit=False)
         follow_up.project = project
         follow_up.save()
-        form = FollowUpForm(initial={"owner": request.user.pk})
+        form = FollowUpForm(initial={"owner": request.user.pk}, user=request.user)
     follow_ups = _follow_ups(project)
     context = {
         "project": project,
@@ -660,7 +708,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = _writable(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
+    form = AttachmentForm(request.POST, request.FILES, user=request.user)
     if form.is_valid():
         attachment = form.save(commit=False)
         attachment.project = project
@@ -681,19 +729,14 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 LARGE_FKS = ("investor", "ultimate_parent", "expands", "signing_event", "referring_partner")
 
 
-def _edit_form(*args: Any, show_investor: bool = True, **kwargs: Any) -> ProjectForm:
-    form = ProjectForm(*args, **kwargs)
-    instance = form.instance
+def _edit_form(*args: Any, user: Any, show_investor: bool = True, **kwargs: Any) -> ProjectForm:
+    form = ProjectForm(*args, user=user, **kwargs)
     for name in LARGE_FKS:
         if name in form.fields:
             form.fields[name].widget = forms.NumberInput(attrs={"min": 1, "class": "fk-id"})
-            current = getattr(instance, name, None) if instance.pk else None
-            if current is not None and (show_investor or name not in INVESTOR_FIELDS):
-                named = getattr(current, "localized_name", None)
-                label = named() if callable(named) else str(current)
-                form.fields[name].help_text = _("current: {name}").format(name=label)
-            else:
-                form.fields[name].help_text = _("id; find it with the search box")
+            form.fields[name].help_text = id_field_help(
+                form, name, shown=show_investor or name not in INVESTOR_FIELDS
+            )
     for name, field in form.fields.items():
         if isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -755,7 +798,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     show_investor = can_see_investor(request.user, project)
     if request.method == "POST":
-        form = _edit_form(request.POST, instance=project, show_investor=show_investor)
+        form = _edit_form(
+            request.POST, instance=project, user=request.user, show_investor=show_investor
+        )
         version = posted_version(request)
         if save_at_version(form, version, request.user):
             messages.success(request, _("Project saved."))
@@ -764,7 +809,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 check_and_warn(request, project)
             return redirect("projects:detail", pk=project.pk)
     else:
-        form = _edit_form(instance=project, show_investor=show_investor)
+        form = _edit_form(instance=project, user=request.user, show_investor=show_investor)
         version = project.version
     sections = form_sections(form, EDIT_SECTIONS)
     return render(
@@ -813,7 +858,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if not may(request.user, Project, "add"):
         raise PermissionDenied(_("You may not add projects."))
     if request.method == "POST":
-        form = _edit_form(request.POST)
+        form = _edit_form(request.POST, user=request.user)
         _limit_places_to_scope(form, request.user)
         if form.is_valid():
             try:
@@ -838,7 +883,7 @@ def create(request: HttpRequest) -> HttpResponse:
         scope = scope_of(request.user)
         if scope.role == OFFICER and len(scope.district_ids) == 1 and not scope.zone_ids:
             initial["district"] = next(iter(scope.district_ids))
-        form = _edit_form(initial=initial)
+        form = _edit_form(initial=initial, user=request.user)
         _limit_places_to_scope(form, request.user)
     sections = form_sections(form, EDIT_SECTIONS)
     return render(

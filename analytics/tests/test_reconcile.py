@@ -70,6 +70,6 @@ def test_an_aggregate_statement_from_the_news_reconciles_against_any_scope() -> 
     scope = Project.objects.restrict(admin, "aggregate").filter(
         signed_on__year=2024, amount_cny__gte=yi(1)
     )
-    r = reconcile.reconcile(420, yi(3435), scope)
+    r = reconcile.reconcile(420, yi(3435), scope, viewer=admin)
     assert r.recorded_count == 1 and r.count_difference == 419
     assert Decimal(r.as_dict()["total_difference_cny"]) == yi(3432)

@@ -118,7 +118,7 @@ def test_a_valid_company_is_created_with_its_history_and_no_warning(
         ({"country": "China"}, "country", ""),
         ({"name_zh_hans": ""}, "name_zh_hans", "required"),
         ({"website": "not a url"}, "website", "valid URL"),
-        ({"parent": "999999"}, "parent", "valid choice"),
+        ({"parent": "999999"}, "parent", "that you may use"),
     ],
 )
 def test_bad_input_is_refused_with_the_errors_shown(
@@ -163,7 +163,7 @@ def test_the_page_form_validates_as_the_api_form() -> None:
     assert issubclass(CompanyPageForm, CompanyForm)
     assert list(CompanyPageForm.base_fields) == list(CompanyForm.base_fields)
     bad = {"name_zh_hans": "甲公司", "country": "CN", "credit_code": "91310000MA1FL00001"}
-    api_form, page_form = CompanyForm(data=bad), CompanyPageForm(data=bad)
+    api_form, page_form = CompanyForm(data=bad, user=None), CompanyPageForm(data=bad, user=None)
     assert not api_form.is_valid() and not page_form.is_valid()
     assert api_form.errors == page_form.errors
 

@@ -15,7 +15,12 @@ from django.db import transaction
 from django.test import Client
 
 from config.api import api
-from core.personas import CONFIDENTIAL_INVESTOR, SCENARIO_NAMES, create_scenario
+from core.personas import (
+    CONFIDENTIAL_INVESTOR,
+    SCENARIO_NAMES,
+    SCENARIO_VISIBLE,
+    create_scenario,
+)
 from geo.models import District
 from projects.models import Stage
 
@@ -188,14 +193,7 @@ def test_operation_as_every_persona(operation: tuple[str, str], personas: dict[s
 # What each persona sees
 
 
-VISIBLE = {
-    A: set(SCENARIO_NAMES),
-    N: set(SCENARIO_NAMES),
-    V: set(SCENARIO_NAMES),
-    X: {"xuhui", "confidential"},
-    J: {"jiading", "referred"},
-    P: {"referred"},
-}
+VISIBLE = SCENARIO_VISIBLE
 
 
 @pytest.mark.parametrize("persona", sorted(VISIBLE))

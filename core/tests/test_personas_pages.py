@@ -16,7 +16,12 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from core.personas import CONFIDENTIAL_INVESTOR, SCENARIO_NAMES, create_scenario
+from core.personas import (
+    CONFIDENTIAL_INVESTOR,
+    SCENARIO_NAMES,
+    SCENARIO_VISIBLE,
+    create_scenario,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +31,7 @@ PUBLIC = {"accounts:login"}
 
 # Which projects each persona may see (SCENARIO_NAMES keys); names of the others must never
 # appear in a page they receive.
-VISIBLE = {
-    "admin": set(SCENARIO_NAMES),
-    "analyst": set(SCENARIO_NAMES),
-    "viewer": set(SCENARIO_NAMES),
-    "officer_xuhui": {"xuhui", "confidential"},
-    "officer_jiading": {"jiading", "referred"},
-    "partner": {"referred"},
-    "anon": set(),
-}
+VISIBLE = {**SCENARIO_VISIBLE, "anon": set()}
 SEES_CONFIDENTIAL_INVESTOR = {"admin", "analyst", "officer_xuhui"}
 
 Scenario = dict[str, Any]

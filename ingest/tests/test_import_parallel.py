@@ -485,13 +485,13 @@ def test_the_planner_forms_validate_exactly_as_the_stock_forms() -> None:
     fields = ["name", "stage", "signed_on", "amount_cny", "currency", "priority", "district"]
     stock: Any = modelform_factory(Project, form=ImportProjectForm, fields=fields)
     fast = modelform_factory(Project, form=engine._PlannerProjectForm, fields=fields)
-    pool = engine.FormPool({})
+    pool = engine.FormPool({}, None)
     fresh = engine._Fresh(Project)
     for _round in range(2):  # the second round runs on memos and cached initial values
         for raw in PROJECT_DATA:
             data = _project_data(stage_pks, raw)
             mine = pool.bind(fast, dict(data), fresh(), fresh=True)
-            theirs = stock(data=dict(data), instance=Project(), fk_cache={})
+            theirs = stock(data=dict(data), instance=Project(), fk_cache={}, user=None)
             assert _state(mine) == _state(theirs), raw
             assert mine._exclusions() == mine._get_validation_exclusions()
     company_fields = ("name_zh_hans", "credit_code", "country")
@@ -504,7 +504,7 @@ def test_the_planner_forms_validate_exactly_as_the_stock_forms() -> None:
         mine = pool.bind(
             engine._NEW_INVESTOR_FORM, dict(data), engine._Fresh(Company)(), fresh=True
         )
-        theirs = stock_company(data=dict(data), instance=Company(), fk_cache={})
+        theirs = stock_company(data=dict(data), instance=Company(), fk_cache={}, user=None)
         assert _state(mine) == _state(theirs), data
 
 

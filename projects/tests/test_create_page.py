@@ -30,7 +30,7 @@ def _client(client: Client, personas: dict[str, Any], persona: str) -> Client:
 
 def _data(**changes: Any) -> dict[str, Any]:
     """What a browser sends for an untouched form (defaults and checked boxes), changed."""
-    form = ProjectForm()
+    form = ProjectForm(user=None)
     data: dict[str, Any] = {}
     for name in form.fields:
         value = form[name].value()

@@ -80,18 +80,18 @@ def form_data(**overrides: object) -> dict[str, object]:
 
 
 def test_the_form_requires_the_date_the_stage_needs() -> None:
-    form = ProjectForm(data=form_data(signed_on=""))
+    form = ProjectForm(user=None, data=form_data(signed_on=""))
     assert not form.is_valid()
     assert "signed_on" in form.errors
 
 
 def test_the_form_rejects_non_numeric_and_negative_amounts() -> None:
-    assert "amount_cny" in ProjectForm(data=form_data(amount_cny="五亿")).errors
-    assert "amount_cny" in ProjectForm(data=form_data(amount_cny="-3")).errors
+    assert "amount_cny" in ProjectForm(user=None, data=form_data(amount_cny="五亿")).errors
+    assert "amount_cny" in ProjectForm(user=None, data=form_data(amount_cny="-3")).errors
 
 
 def test_the_form_rejects_an_unknown_district() -> None:
-    form = ProjectForm(data=form_data(district=999999))
+    form = ProjectForm(user=None, data=form_data(district=999999))
     assert "district" in form.errors
 
 
@@ -100,13 +100,13 @@ def test_the_form_checks_the_referral_came_before_signing() -> None:
 
     partner = Partner.objects.create(name_zh_hans="测试伙伴", kind="chamber")
     form = ProjectForm(
-        data=form_data(referring_partner=partner.pk, referral_registered_on="2024-04-01")
+        user=None, data=form_data(referring_partner=partner.pk, referral_registered_on="2024-04-01")
     )
     assert "referral_registered_on" in form.errors
 
 
 def test_a_valid_form_saves() -> None:
-    form = ProjectForm(data=form_data())
+    form = ProjectForm(user=None, data=form_data())
     assert form.is_valid(), form.errors
     project = form.save()
     assert project.signed_on == dt.date(2024, 3, 29)

@@ -330,7 +330,7 @@ def test_the_history_tab_shows_who_when_request_id_and_field_diffs(client_in: Cl
 def _form_data(project: Project) -> dict[str, Any]:
     from projects.forms import ProjectForm
 
-    form = ProjectForm(instance=project)
+    form = ProjectForm(instance=project, user=None)
     data: dict[str, Any] = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
