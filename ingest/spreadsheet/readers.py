@@ -268,6 +268,17 @@ def col_letter(index: int) -> str:
     return letters
 
 
+def _excel_date(serial: float, epoch: Any) -> Any:
+    """A date cell's value; a serial no calendar holds (1e300, NaN) stays a number, so that
+    the importer reports that cell instead of refusing the whole file."""
+    from openpyxl.utils.datetime import from_excel
+
+    try:
+        return from_excel(serial, epoch)
+    except (OverflowError, ValueError):
+        return serial
+
+
 def _parse_ref(ref: str) -> tuple[int, int, int, int] | None:
     parts = ref.split(":")
     a = _CELL_REF.match(parts[0])
@@ -411,8 +422,6 @@ def _fast_rows(
 ) -> tuple[list[SheetRow], list[tuple[int, int, int, int]]] | None:
     """All rows in one C-level findall, or None when some cell is not in the common shape
     (then the general tokenizer below reads the sheet)."""
-    from openpyxl.utils.datetime import from_excel
-
     expected = xml.count(b"<c ") + xml.count(b"<c>")
     if b"<c/" in xml:
         return None
@@ -479,7 +488,7 @@ def _fast_rows(
             number_value = float(text)
             style = s1 or s2
             if style and int(style) in date_styles:
-                value = from_excel(number_value, epoch)
+                value = _excel_date(number_value, epoch)
             elif number_value.is_integer() and b"E" not in text and b"e" not in text:
                 value = int(number_value)
             else:
@@ -527,7 +536,7 @@ def _read_xlsx(data: bytes, limit: int) -> _Grid:
     SpreadsheetML is small (c, v, f, is/t, with r/s/t attributes), so a linear scan is
     both simple and about ten times faster.
     """
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
     warnings: list[str] = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -617,7 +626,7 @@ def _read_xlsx(data: bytes, limit: int) -> _Grid:
                     number_value = float(text)
                     style = attrs.get(b"s")
                     if style is not None and int(style) in date_styles:
-                        value = from_excel(number_value, epoch)
+                        value = _excel_date(number_value, epoch)
                     elif number_value.is_integer() and b"E" not in text and b"e" not in text:
                         value = int(number_value)
                     else:
@@ -668,7 +677,10 @@ def _read_xls(data: bytes, limit: int) -> _Grid:
                 for c in range(sheet.ncols):
                     cell = sheet.cell(r, c)
                     if cell.ctype == xlrd.XL_CELL_DATE:
-                        value: Any = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                        try:
+                            value: Any = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                        except (OverflowError, ValueError):
+                            value = cell.value  # no calendar date: the importer says so
                     elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         value = None
                     elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
