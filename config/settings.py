@@ -156,6 +156,14 @@ STALE_RED_DAYS = env_int("STALE_RED_DAYS", 90, minimum=1)
 # Spreadsheet imports (docs/import.md): the most data rows one file may hold, and the batch
 # size above which rows are written in bulk instead of one by one through the services.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+# Checked before a file is read (ingest/spreadsheet/limits.py), so that a small crafted file
+# cannot take gigabytes: what an XLSX or ODS may unpack to (a 200,000-row, 16-column ledger
+# written by openpyxl unpacks to 195 MB) and how far one member may be compressed; the
+# widest sheet; rows × columns of the sheet as read, and all merged ranges together.
+IMPORT_MAX_UNZIPPED_MB = env_int("IMPORT_MAX_UNZIPPED_MB", 300, minimum=1)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 200, minimum=10)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 1024, minimum=16)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10_000_000, minimum=10_000)
 IMPORT_BULK_THRESHOLD = env_int("IMPORT_BULK_THRESHOLD", 500, minimum=0)
 
 SITE_TITLE = _("招商项目管理")

@@ -22,15 +22,15 @@ from xml.etree import ElementTree as ET
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ingest.spreadsheet import limits as checks
 from ingest.spreadsheet.cells import clean_text
+from ingest.spreadsheet.errors import FileRefused, too_many_rows
 from ingest.spreadsheet.headers import header_score
+from ingest.spreadsheet.limits import HEADER_SEARCH_ROWS
+
+__all__ = ["HEADER_SEARCH_ROWS", "FileRefused", "SheetRow", "Table", "col_letter", "read_table"]
 
 DEFAULT_MAX_ROWS = 200_000
-HEADER_SEARCH_ROWS = 20
-
-
-class FileRefused(ValueError):
-    """The file as a whole cannot be read; the message says why."""
 
 
 @dataclass
@@ -68,13 +68,17 @@ def sniff_format(data: bytes) -> str:
     if not data or not data.strip():
         raise FileRefused(_("The file is empty."))
     if data[:4] == b"PK\x03\x04":
+        checks.check_zip_directory(data)
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
                 if "xl/workbook.xml" in names:
                     return "xlsx"
                 if "content.xml" in names:
-                    mimetype = archive.read("mimetype") if "mimetype" in names else b""
+                    mimetype = b""
+                    if "mimetype" in names:  # read a little: the sizes are not checked yet
+                        with archive.open("mimetype") as fh:
+                            mimetype = fh.read(200)
                     if b"spreadsheet" in mimetype or not mimetype:
                         return "ods"
         except zipfile.BadZipFile:
@@ -96,11 +100,26 @@ def read_table(data: bytes, kind: str, *, limit: int | None = None) -> Table:
     """Read the first sheet with data from `data` and locate its header row."""
     limit = limit or max_rows()
     fmt = sniff_format(data)
+    # Sizes, dimensions, merged ranges and repeats are checked before any reader runs
+    # (CSV once its encoding and dialect are known, in _read_csv).
+    checks.check(data, fmt, checks.Limits.from_settings(limit))
     reader = {"xlsx": _read_xlsx, "xls": _read_xls, "ods": _read_ods, "csv": _read_csv}[fmt]
     try:
         grid = reader(data, limit)
     except FileRefused:
         raise
+    except csv.Error as exc:
+        if "field larger than field limit" not in str(exc):
+            raise FileRefused(
+                _("The file looks like CSV but could not be read: {error}").format(
+                    error=str(exc)[:200]
+                )
+            ) from exc
+        raise FileRefused(
+            _("A cell of the file holds more than {limit} characters.").format(
+                limit=f"{csv.field_size_limit():,}"
+            )
+        ) from exc
     except Exception as exc:  # a library's own parse error: name the format, keep the cause
         raise FileRefused(
             _("The file looks like {fmt} but could not be read: {error}").format(
@@ -119,13 +138,7 @@ class _Grid:
     encoding: str = ""
 
 
-def _too_many(limit: int) -> FileRefused:
-    return FileRefused(
-        _(
-            "The file has more than {limit} rows, the most one import takes. Split it into "
-            "several files."
-        ).format(limit=f"{limit:,}")
-    )
+_too_many = too_many_rows
 
 
 def _to_table(grid: _Grid, kind: str) -> Table:
@@ -842,6 +855,7 @@ def _read_csv(data: bytes, limit: int) -> _Grid:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
+    checks.check_csv(text, dialect, checks.Limits.from_settings(limit))
     rows: list[SheetRow] = []
     for number, values in enumerate(_csv_rows(text, dialect), start=1):
         if len(rows) > limit + HEADER_SEARCH_ROWS:
