@@ -131,8 +131,25 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
+# Stored files are never served from the media folder: MEDIA_URL is the view that checks
+# who may download each one (core/files.py), and FILE_SERVING says who sends the bytes.
+MEDIA_URL = "files/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+FILE_SERVING = env_str("FILE_SERVING", "django")
+if FILE_SERVING not in ("django", "nginx", "sendfile"):
+    raise ImproperSetting(f"FILE_SERVING must be django, nginx or sendfile; got {FILE_SERVING!r}")
+# The nginx location (marked `internal`) that X-Accel-Redirect points into; see README.md.
+FILE_ACCEL_LOCATION = env_str("FILE_ACCEL_LOCATION", "/protected-files/")
+if not FILE_ACCEL_LOCATION.startswith("/"):
+    raise ImproperSetting(f"FILE_ACCEL_LOCATION must start with /; got {FILE_ACCEL_LOCATION!r}")
+# Upload limits in MB, checked before a file is stored; past the larger one an upload is no
+# longer written to the temporary folder either.
+ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 25, minimum=1)
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50, minimum=1)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "core.files.CappedUploadHandler",
+]
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingest import engine
 from ingest.models import ImportBatch, ImportRow
+from ingest.spreadsheet.errors import FileRefused
 
 
 class Command(BaseCommand):
@@ -41,7 +42,11 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No user {opts['user']!r}") from None
         mapping = json.loads(opts["mapping"]) if opts["mapping"] else None
-        batch = engine.new_batch(path.read_bytes(), path.name, opts["kind"], user)
+        try:
+            engine.check_size(path.stat().st_size)  # before reading a huge file into memory
+            batch = engine.new_batch(path.read_bytes(), path.name, opts["kind"], user)
+        except FileRefused as exc:
+            raise CommandError(str(exc)) from exc
         batch.skip_errors = opts["skip_errors"]
         if mapping is not None:
             batch.mapping = mapping
