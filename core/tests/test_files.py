@@ -8,6 +8,7 @@ import importlib
 import io
 import os
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, clear_url_caches, resolve, reverse
 
 from core.files import CappedUploadHandler, serve
 from core.personas import XUHUI
@@ -67,18 +68,29 @@ def _docx() -> bytes:
 def test_no_url_serves_the_media_folder_even_with_debug(settings: Any) -> None:
     # Before: config/urls.py added static(MEDIA_URL, document_root=MEDIA_ROOT) with DEBUG,
     # which served every upload to anyone (curl /media/imports/.../ledger.xlsx).
+    from django.views.static import serve as static_serve
+
     import config.urls
+
+    def views(patterns: list[Any]) -> Iterator[Any]:
+        for entry in patterns:
+            if hasattr(entry, "url_patterns"):
+                yield from views(entry.url_patterns)
+            else:
+                yield entry.callback
 
     settings.DEBUG = True
     try:
         importlib.reload(config.urls)
+        clear_url_caches()
+        assert static_serve not in set(views(config.urls.urlpatterns))
+        assert resolve(settings.MEDIA_URL + "imports/2026/01/x.xlsx").func is serve
         with pytest.raises(Resolver404):
             resolve("/media/imports/2026/01/ledger.xlsx")
-        assert settings.MEDIA_URL == "/files/"
-        assert resolve(settings.MEDIA_URL + "imports/x.xlsx").func is serve
     finally:
         settings.DEBUG = False
         importlib.reload(config.urls)
+        clear_url_caches()
 
 
 # --------------------------------------------------------------------------- attachments
