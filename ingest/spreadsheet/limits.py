@@ -43,6 +43,9 @@ XLS_MAX_COLUMNS = 256
 MAX_ZIP_MEMBERS = 10_000
 #: Members smaller than this are not held to the compression ratio: small XML compresses well.
 RATIO_FLOOR = 1024 * 1024
+#: What zipfile raises for a damaged archive besides BadZipFile (negative seeks, odd
+#: versions, truncated headers).
+ZIP_ERRORS = (zipfile.BadZipFile, ValueError, NotImplementedError, OSError, EOFError, KeyError)
 _CHUNK = 1 << 20
 _MB = 1024 * 1024
 _BIG = 1 << 62  # a row or column number too long to compute: beyond every limit
@@ -174,7 +177,7 @@ def _check_zip(
                         ).format(name=info.filename, ratio=int(ratio), limit=limits.zip_ratio)
                     )
             sheets = sheet_names(archive, data)
-    except zipfile.BadZipFile:
+    except ZIP_ERRORS:
         raise FileRefused(_("The file is a damaged ZIP archive, not a spreadsheet.")) from None
     for info in infos:
         scan = scanner() if info.filename in sheets else None

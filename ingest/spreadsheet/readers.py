@@ -81,7 +81,7 @@ def sniff_format(data: bytes) -> str:
                             mimetype = fh.read(200)
                     if b"spreadsheet" in mimetype or not mimetype:
                         return "ods"
-        except zipfile.BadZipFile:
+        except checks.ZIP_ERRORS:
             raise FileRefused(_("The file is a damaged ZIP archive, not a spreadsheet.")) from None
         raise FileRefused(
             _("The file is a ZIP archive but not a spreadsheet (XLSX or ODS); is it a Word file?")
@@ -100,11 +100,11 @@ def read_table(data: bytes, kind: str, *, limit: int | None = None) -> Table:
     """Read the first sheet with data from `data` and locate its header row."""
     limit = limit or max_rows()
     fmt = sniff_format(data)
-    # Sizes, dimensions, merged ranges and repeats are checked before any reader runs
-    # (CSV once its encoding and dialect are known, in _read_csv).
-    checks.check(data, fmt, checks.Limits.from_settings(limit))
     reader = {"xlsx": _read_xlsx, "xls": _read_xls, "ods": _read_ods, "csv": _read_csv}[fmt]
     try:
+        # Sizes, dimensions, merged ranges and repeats are checked before any reader runs
+        # (CSV once its encoding and dialect are known, in _read_csv).
+        checks.check(data, fmt, checks.Limits.from_settings(limit))
         grid = reader(data, limit)
     except FileRefused:
         raise
@@ -672,7 +672,9 @@ def _read_xls(data: bytes, limit: int) -> _Grid:
 
     warnings: list[str] = []
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+        book = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO()
+        )
     except xlrd.XLRDError as exc:
         raise FileRefused(
             _("The file is not a readable XLS workbook: {error}").format(error=exc)

@@ -14,6 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from ingest.spreadsheet.limits import Limits, check, check_csv
 from ingest.spreadsheet.readers import FileRefused, read_table
@@ -279,3 +282,60 @@ def test_a_zip_with_a_huge_directory_is_refused_before_it_is_listed() -> None:
     data = b"PK\x03\x04" + b"PK\x01\x02" * 10_001
     with pytest.raises(FileRefused, match="more than 10,000 parts"):
         read_table(data, "projects")
+
+
+# --------------------------------------------------------------------------- damaged files
+
+
+def _seed_files() -> dict[str, bytes]:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "总投资(亿元)", "所属区"])
+    ws.append(["A", 5.2, "徐汇"])
+    ws.append(["B", None, None])
+    ws.merge_cells("C2:C3")
+    out = io.BytesIO()
+    wb.save(out)
+    return {
+        "xlsx": out.getvalue(),
+        "ods": crafted.ods(
+            '<table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p>'
+            "</table:table-cell></table:table-row>"
+        ),
+        "xls": crafted.xls([(0, 0, 1.0), (1, 0, 2.0)], [(1, 2, 0, 1)]),
+        "csv": '项目名称,投资方\n"a,b",c\n'.encode(),
+    }
+
+
+SEEDS = _seed_files()
+
+
+@given(
+    kind=st.sampled_from(sorted(SEEDS)),
+    edits=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 2), st.binary(max_size=12)),
+        min_size=1,
+        max_size=8,
+    ),
+)
+@hypothesis_settings(max_examples=300, derandomize=True, deadline=None)
+def test_a_damaged_spreadsheet_is_refused_with_a_message_never_a_crash(
+    kind: str, edits: list[tuple[float, int, bytes]]
+) -> None:
+    # Before: damaged ZIP directories raised ValueError or NotImplementedError out of the
+    # format detection (a 500 on the upload page).
+    data = bytearray(SEEDS[kind])
+    for where, how, chunk in edits:
+        pos = int(where * len(data)) if data else 0
+        if how == 0:
+            data[pos : pos + len(chunk)] = chunk  # overwrite
+        elif how == 1:
+            del data[pos : pos + 1 + len(chunk)]
+        else:
+            data[pos:pos] = chunk
+    try:
+        read_table(bytes(data), "projects")
+    except FileRefused as exc:
+        assert str(exc)
