@@ -177,6 +177,8 @@ def _check_zip(
                         ).format(name=info.filename, ratio=int(ratio), limit=limits.zip_ratio)
                     )
             sheets = sheet_names(archive, data)
+    except FileRefused:
+        raise
     except ZIP_ERRORS:
         raise FileRefused(_("The file is a damaged ZIP archive, not a spreadsheet.")) from None
     for info in infos:
