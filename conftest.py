@@ -22,3 +22,19 @@ def personas(db: Any) -> dict[str, Any]:
     from core.personas import create_personas
 
     return create_personas()
+
+
+@pytest.fixture
+def media_in_tmp(settings: Any, tmp_path: Any) -> Iterator[Any]:
+    """Uploaded files go to a temporary MEDIA_ROOT instead of var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    yield tmp_path / "media"
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Messages in English, so tests can match them whatever the default language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -131,8 +131,25 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
+# Stored files are never served from the media folder: MEDIA_URL is the view that checks
+# who may download each one (core/files.py), and FILE_SERVING says who sends the bytes.
+MEDIA_URL = "files/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+FILE_SERVING = env_str("FILE_SERVING", "django")
+if FILE_SERVING not in ("django", "nginx", "sendfile"):
+    raise ImproperSetting(f"FILE_SERVING must be django, nginx or sendfile; got {FILE_SERVING!r}")
+# The nginx location (marked `internal`) that X-Accel-Redirect points into; see README.md.
+FILE_ACCEL_LOCATION = env_str("FILE_ACCEL_LOCATION", "/protected-files/")
+if not FILE_ACCEL_LOCATION.startswith("/"):
+    raise ImproperSetting(f"FILE_ACCEL_LOCATION must start with /; got {FILE_ACCEL_LOCATION!r}")
+# Upload limits in MB, checked before a file is stored; past the larger one an upload is no
+# longer written to the temporary folder either.
+ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 25, minimum=1)
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50, minimum=1)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "core.files.CappedUploadHandler",
+]
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -156,6 +173,14 @@ STALE_RED_DAYS = env_int("STALE_RED_DAYS", 90, minimum=1)
 # Spreadsheet imports (docs/import.md): the most data rows one file may hold, and the batch
 # size above which rows are written in bulk instead of one by one through the services.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+# Checked before a file is read (ingest/spreadsheet/limits.py), so that a small crafted file
+# cannot take gigabytes: what an XLSX or ODS may unpack to (a 200,000-row, 16-column ledger
+# written by openpyxl unpacks to 195 MB) and how far one member may be compressed; the
+# widest sheet; rows × columns of the sheet as read, and all merged ranges together.
+IMPORT_MAX_UNZIPPED_MB = env_int("IMPORT_MAX_UNZIPPED_MB", 300, minimum=1)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 200, minimum=10)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 1024, minimum=16)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10_000_000, minimum=10_000)
 IMPORT_BULK_THRESHOLD = env_int("IMPORT_BULK_THRESHOLD", 500, minimum=0)
 
 SITE_TITLE = _("招商项目管理")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -24,5 +22,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", include("reports.urls")),
     path("", include("core.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No static(MEDIA_URL, ...) route, not even with DEBUG: stored files go through
+# core.files.serve (core/urls.py), which checks who may download each.

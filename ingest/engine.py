@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from companies.duplicates import CompanyIndex
 from companies.models import Company
 from core.context import change_context
+from core.files import clean_file_name
 from core.text import to_traditional
 from ingest.bulkwrite import insert_history, insert_objects, insert_values
 from ingest.forms import COMPANY_FIELDS, ImportCompanyForm, ImportProjectForm
@@ -2079,17 +2080,83 @@ def _count_rows(batch: ImportBatch, the_plan: Plan) -> None:
         )
 
 
+def check_size(size: int) -> None:
+    """Refuse a file larger than IMPORT_MAX_MB before it is stored."""
+    limit = settings.IMPORT_MAX_MB
+    if size > limit * 1024 * 1024:
+        raise FileRefused(
+            _("The file is {size} MB; an import takes at most {limit} MB (IMPORT_MAX_MB).").format(
+                size="{:.1f}".format(size / (1024 * 1024)), limit=limit
+            )
+        )
+
+
 def new_batch(data: bytes, file_name: str, kind: str, user: Any) -> ImportBatch:
-    """Store an uploaded file as a batch (nothing is read or imported yet)."""
+    """Store an uploaded file as a batch (nothing is read or imported yet).
+
+    The file is stored under a random name; `file_name` (cleaned of paths and control
+    characters) is what the batch shows and the download is called. Raises FileRefused
+    for a file over IMPORT_MAX_MB, which is then not stored at all.
+    """
+    check_size(len(data))
+    name = clean_file_name(file_name, default="upload")
     batch = ImportBatch(
         kind=kind,
-        file_name=file_name[:300],
+        file_name=name[:300],
         file_hash=hashlib.sha256(data).hexdigest(),
         created_by=user if user is not None and getattr(user, "is_authenticated", False) else None,
     )
-    batch.file.save(file_name[-80:] or "upload", ContentFile(data), save=False)
+    batch.file.save(name, ContentFile(data), save=False)
     batch.save()
     return batch
+
+
+def fail(batch: ImportBatch, message: str) -> None:
+    """The batch failed for good: say why and delete its file (nothing will read it again)."""
+    batch.status = ImportBatch.Status.FAILED
+    batch.message = message
+    _discard_file(batch)
+    batch.save()
+
+
+def cancel(batch: ImportBatch) -> None:
+    """Drop a batch that was uploaded or dry-run but not imported: its file and the rows
+    the dry run kept (copies of the file's cells) are deleted; the batch stays listed."""
+    if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.PLANNED):
+        raise ImportRefused(_("Only a batch that has not been imported can be cancelled."))
+    with transaction.atomic():
+        batch.rows.all().delete()
+        batch.rows_total = batch.rows_created = batch.rows_updated = 0
+        batch.rows_skipped = batch.rows_error = batch.companies_created = 0
+        batch.status = ImportBatch.Status.CANCELLED
+        batch.message = ""
+        _discard_file(batch)
+        batch.save()
+
+
+def expire_files(cutoff: dt.datetime, *, dry_run: bool = False) -> list[str]:
+    """Delete the files of batches uploaded before `cutoff` (`zhaoshang cleanup_uploads`).
+
+    Imported, rolled-back, failed and cancelled batches keep their record and rows; a batch
+    still waiting (uploaded or dry-run) that long is cancelled. Returns the file names.
+    """
+    old = ImportBatch.objects.filter(created_at__lt=cutoff).exclude(file="")
+    names = list(old.values_list("file", flat=True))
+    if dry_run:
+        return names
+    waiting = (ImportBatch.Status.UPLOADED, ImportBatch.Status.PLANNED)
+    for batch in old:
+        if batch.status in waiting:
+            cancel(batch)
+        else:
+            _discard_file(batch)
+            batch.save(update_fields=["file"])
+    return names
+
+
+def _discard_file(batch: ImportBatch) -> None:
+    if batch.file:
+        batch.file.delete(save=False)
 
 
 def _batch_bytes(batch: ImportBatch) -> bytes:
@@ -2098,8 +2165,15 @@ def _batch_bytes(batch: ImportBatch) -> bytes:
 
 
 def inspect(batch: ImportBatch) -> Table:
-    """Read the batch's file, remember its headers and the automatic mapping."""
-    table = read(_batch_bytes(batch), batch.kind)
+    """Read the batch's file, remember its headers and the automatic mapping.
+
+    A file that cannot be read fails the batch (and is deleted) before FileRefused is
+    raised again."""
+    try:
+        table = read(_batch_bytes(batch), batch.kind)
+    except FileRefused as exc:
+        fail(batch, str(exc))
+        raise
     batch.file_format = table.file_format
     batch.sheet_name = table.sheet_name[:200]
     batch.headers = table.headers
@@ -2150,12 +2224,12 @@ def _run(batch: ImportBatch, *, user: Any, dry_run: bool, bulk: bool | None) -> 
     started = time.monotonic()
     if batch.status in (ImportBatch.Status.COMMITTED, ImportBatch.Status.ROLLED_BACK):
         raise ImportRefused(_("This batch has already been imported."))
+    if not batch.file:
+        raise ImportRefused(_("This batch was cancelled or failed; upload the file again."))
     try:
         table = read(_batch_bytes(batch), batch.kind)
     except FileRefused as exc:
-        batch.status = ImportBatch.Status.FAILED
-        batch.message = str(exc)
-        batch.save()
+        fail(batch, str(exc))
         return None
     batch.headers = table.headers
     batch.file_format = table.file_format
@@ -2203,12 +2277,13 @@ def _run(batch: ImportBatch, *, user: Any, dry_run: bool, bulk: bool | None) -> 
 
 
 def _fail(batch: ImportBatch, message: str, keep_rows: Plan | None = None) -> None:
-    if batch.status != ImportBatch.Status.PLANNED:
-        batch.status = ImportBatch.Status.FAILED
-    batch.message = message
     if keep_rows is not None:
         with transaction.atomic():
             _save_rows(batch, keep_rows)
+    if batch.status != ImportBatch.Status.PLANNED:
+        fail(batch, message)  # nothing can be done with it any more: the file goes
+        return
+    batch.message = message  # the dry run stands: it can be imported with other options
     batch.save()
 
 

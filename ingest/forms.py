@@ -11,10 +11,12 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
+from core.files import check_size
 from core.forms import ScopedModelForm
 from ingest.models import Kind
 from ingest.spreadsheet.headers import COLUMNS_BY_KIND
@@ -150,6 +152,11 @@ class UploadForm(forms.Form):
 
     file = forms.FileField(label=_("file (XLSX, XLS, ODS or CSV)"))
     kind = forms.ChoiceField(label=_("the file lists"), choices=Kind.choices)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        check_size(upload, settings.IMPORT_MAX_MB, "IMPORT_MAX_MB")
+        return upload
 
 
 class MappingForm(forms.Form):

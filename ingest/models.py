@@ -9,9 +9,15 @@ can be undone; :class:`DuplicateSuggestion` is the review list the dedupe scan f
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from accounts.policy import restrict
+from core.files import UploadTo
 
 
 class Kind(models.TextChoices):
@@ -28,12 +34,15 @@ class ImportBatch(models.Model):
         COMMITTED = "committed", _("imported")
         FAILED = "failed", _("failed")
         ROLLED_BACK = "rolled_back", _("rolled back")
+        CANCELLED = "cancelled", _("cancelled")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.UPLOADED
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    # Stored under a random name; `file_name` is the uploader's. Deleted when the import
+    # fails or is cancelled, and by `zhaoshang cleanup_uploads` after a while.
+    file = models.FileField(_("file"), upload_to=UploadTo("imports"), max_length=200, blank=True)
     file_name = models.CharField(_("file name"), max_length=300)
     file_hash = models.CharField(_("file hash (SHA-256)"), max_length=64, db_index=True)
     file_format = models.CharField(_("format"), max_length=8, blank=True)
@@ -84,6 +93,16 @@ class ImportBatch(models.Model):
     def request_id(self) -> str:
         """The id every history record written by this batch carries."""
         return f"import-{self.pk}"
+
+
+def visible_batches(user: Any) -> QuerySet[ImportBatch]:
+    """Batches (and their files) the user may see: their own, and every batch for those
+    the policy lets see import batches (administrators)."""
+    if not getattr(user, "is_authenticated", False):
+        return ImportBatch.objects.none()
+    return ImportBatch.objects.filter(
+        Q(created_by=user) | Q(pk__in=restrict(ImportBatch, user, "view").values("pk"))
+    ).select_related("created_by")
 
 
 class ImportRow(models.Model):

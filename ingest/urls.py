@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("batches/<int:pk>/mapping/", views.batch_mapping, name="batch_mapping"),
     path("batches/<int:pk>/commit/", views.batch_commit, name="batch_commit"),
     path("batches/<int:pk>/rollback/", views.batch_rollback, name="batch_rollback"),
+    path("batches/<int:pk>/cancel/", views.batch_cancel, name="batch_cancel"),
     path("batches/<int:pk>/errors.xlsx", views.batch_errors, name="batch_errors"),
     path("template/<str:kind>.xlsx", views.template_file, name="template"),
     path("export/projects.<str:fmt>", views.export_projects, name="export_projects"),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,11 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.policy import may, restrict
+from accounts.policy import may
 from companies.models import Company
+from core.files import protect_download
 from ingest import dedupe, engine
 from ingest.forms import MappingForm, UploadForm
-from ingest.models import DuplicateSuggestion, ImportBatch, ImportRow, MergeRecord
+from ingest.models import (
+    DuplicateSuggestion,
+    ImportBatch,
+    ImportRow,
+    MergeRecord,
+    visible_batches,
+)
 from ingest.spreadsheet.headers import COLUMNS_BY_KIND
 from ingest.spreadsheet.readers import FileRefused
 from projects.filtersets import ProjectFilterSet
@@ -30,14 +37,6 @@ from projects.models import Project
 from reports import exports
 
 MODELS: dict[str, Any] = {"projects": Project, "companies": Company}
-
-
-def _batches(user: Any) -> QuerySet[ImportBatch]:
-    """Batches the user may see: their own, and every batch for those the policy lets see
-    import batches (administrators)."""
-    return ImportBatch.objects.filter(
-        Q(created_by=user) | Q(pk__in=restrict(ImportBatch, user, "view").values("pk"))
-    ).select_related("created_by")
 
 
 def _may_import(user: Any, kind: str) -> bool:
@@ -60,20 +59,17 @@ def index(request: HttpRequest) -> HttpResponse:
         batch = engine.new_batch(upload.read(), upload.name, kind, request.user)
         try:
             engine.inspect(batch)
-        except FileRefused as exc:
-            batch.status = ImportBatch.Status.FAILED
-            batch.message = str(exc)
-            batch.save()
+        except FileRefused as exc:  # the batch failed and its file is gone
             messages.error(request, str(exc))
         return redirect("ingest:batch", pk=batch.pk)
-    page = Paginator(_batches(request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(visible_batches(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "ingest/index.html", {"form": form, "page": page})
 
 
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One batch: mapping (step 2), dry-run results (step 3), commit or rollback."""
-    batch = get_object_or_404(_batches(request.user), pk=pk)
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
     mapping_form = None
     if batch.status in (ImportBatch.Status.UPLOADED, ImportBatch.Status.PLANNED) and batch.headers:
         initial = {f"col_{i}": key for i, key in batch.mapping.items()}
@@ -99,7 +95,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the column mapping and run the dry run."""
-    batch = get_object_or_404(_batches(request.user), pk=pk)
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
     if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.PLANNED):
         messages.error(request, _("This batch can no longer be changed."))
         return redirect("ingest:batch", pk=pk)
@@ -122,7 +118,7 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches(request.user), pk=pk)
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
     if not _may_import(request.user, batch.kind):
         raise PermissionDenied
     if batch.status != ImportBatch.Status.PLANNED:
@@ -144,7 +140,7 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def batch_rollback(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(_batches(request.user), pk=pk)
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
     if not _may_import(request.user, batch.kind):
         raise PermissionDenied
     try:
@@ -156,9 +152,22 @@ def batch_rollback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drop an upload or a dry run that will not be imported, with its file."""
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
+    try:
+        engine.cancel(batch)
+        messages.success(request, _("The import was cancelled and its file deleted."))
+    except engine.ImportRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("ingest:batch", pk=pk)
+
+
+@login_required
 def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """The rows with errors as XLSX: the original cells plus row number and messages."""
-    batch = get_object_or_404(_batches(request.user), pk=pk)
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
     rows = batch.rows.filter(action=ImportRow.Action.ERROR).order_by("number")
     headers = [_("row"), _("errors"), *batch.headers]
 
@@ -168,8 +177,7 @@ def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
     data = exports.write_xlsx(headers, lines(), _("errors"))
     response = HttpResponse(data, content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.xlsx"'
-    return response
+    return protect_download(response, f"import-{batch.pk}-errors.xlsx")
 
 
 @login_required
@@ -180,8 +188,7 @@ def template_file(request: HttpRequest, kind: str) -> HttpResponse:
     headers = exports.project_headers() if kind == "projects" else exports.company_headers()
     data = exports.write_xlsx(headers, iter([]), kind)
     response = HttpResponse(data, content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
-    return response
+    return protect_download(response, f"{kind}-template.xlsx")
 
 
 # --------------------------------------------------------------------------- export

@@ -67,6 +67,7 @@ def build() -> None:
         filled = 0
         for entry in catalogue:
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.previous_msgid = None  # the "#|" note makemessages leaves on a fuzzy match
             if entry.msgid_plural:
                 if lang == "en":
                     continue

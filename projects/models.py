@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.files import UploadTo
 from core.history import audited
 from core.models import BaseModel, NamedModel
 from projects.choices import LeadSource, Origin, Priority, StageDate
@@ -488,12 +489,18 @@ class FollowUp(models.Model):
 
 
 class Attachment(models.Model):
-    """A file attached to a project (agreement scan, presentation, minutes)."""
+    """A file attached to a project (agreement scan, presentation, minutes).
+
+    Stored under a random name (core.files.UploadTo); `original_name` is the uploader's
+    name, which the download carries. Served only by core.files.serve, to users who may
+    view the project.
+    """
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("project")
     )
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=UploadTo("attachments"), max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
     title = models.CharField(_("title"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -513,4 +520,4 @@ class Attachment(models.Model):
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:
-        return self.title or self.file.name or ""
+        return self.title or self.original_name or self.file.name or ""

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -40,6 +41,7 @@ from accounts.policy import (
 )
 from companies.models import Company
 from core.concurrency import StaleVersion
+from core.files import check_attachment, check_size, clean_file_name
 from core.forms import (
     ScopedModelForm,
     form_sections,
@@ -547,9 +549,18 @@ class FollowUpForm(ScopedModelForm):
 
 
 class AttachmentForm(ScopedModelForm):
+    """A file for the project: at most ATTACHMENT_MAX_MB, of a type on the allow-list
+    whose content matches its name (core.files.check_attachment)."""
+
     class Meta:
         model = Attachment
         fields = ("file", "title")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        check_size(upload, settings.ATTACHMENT_MAX_MB, "ATTACHMENT_MAX_MB")
+        check_attachment(upload)
+        return upload
 
 
 def _activities(project: Project) -> list[Activity]:
@@ -713,12 +724,16 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         attachment = form.save(commit=False)
         attachment.project = project
         attachment.uploaded_by = request.user
+        attachment.original_name = clean_file_name(form.cleaned_data["file"].name or "")
         if not attachment.title:
-            attachment.title = attachment.file.name
+            attachment.title = attachment.original_name
         attachment.save()
         messages.success(request, _("File uploaded."))
     else:
-        messages.error(request, _("The file was not uploaded; check the form."))
+        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(
+            request, _("The file was not uploaded: {problems}").format(problems=problems)
+        )
     return redirect(reverse("projects:detail", args=[pk]) + "?tab=attachments")
 
 

@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.files import protect_download
 from ingest.spreadsheet.cells import FORMULA_TRIGGERS
 from ingest.spreadsheet.headers import COMPANY_COLUMNS, PROJECT_COLUMNS
 
@@ -233,7 +234,7 @@ def _response(data: bytes, fmt: str, stem: str) -> HttpResponse:
     name = f"{stem}-{stamp}.{fmt}"
     content_type = XLSX_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8"
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    protect_download(response, name)
     return response
 
 

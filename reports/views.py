@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from analytics.forms import CockpitForm
+from core.files import protect_download
 from reports import bulletin, renderers
 
 
@@ -42,7 +43,7 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
             return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
         response = HttpResponse(data, content_type=renderers.CONTENT_TYPES[fmt])
         name = "bulletin-{}-{}.{}".format(options.period.code, lang, fmt)
-        response["Content-Disposition"] = 'attachment; filename="{}"'.format(name)
+        protect_download(response, name)
         return response
     query = {k: str(v) for k, v in request.GET.items() if v and k != "format"}
     query["lang"] = lang

@@ -45,6 +45,8 @@ KWARGS_BY_NAME: dict[str, Callable[[Scenario], dict[str, Any]]] = {
     "analytics:api-figure": lambda s: {"name": "all"},
     "ingest:batch": lambda s: {"pk": MISSING},
     "ingest:batch_commit": lambda s: {"pk": MISSING},
+    "ingest:batch_cancel": lambda s: {"pk": MISSING},
+    "core:file": lambda s: {"name": "attachments/2026/01/missing.pdf"},
     "ingest:batch_errors": lambda s: {"pk": MISSING},
     "ingest:batch_mapping": lambda s: {"pk": MISSING},
     "ingest:batch_rollback": lambda s: {"pk": MISSING},

@@ -128,6 +128,15 @@ _QUALIFIERS = (
     "余",
 )
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+#: Scientific notation as spreadsheet programs write large numbers into CSV (1.5E+08).
+_EXPONENT = re.compile(r"^e[+-]?\d{1,6}$")
+
+#: The money columns are DecimalField(max_digits=20, decimal_places=2) (projects.models,
+#: checked by a test): at most 18 digits before the point. A larger cell is a row error,
+#: not a database error.
+AMOUNT_MAX_DIGITS = 20
+AMOUNT_DECIMAL_PLACES = 2
+MAX_AMOUNT = Decimal(10) ** (AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES) - Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -208,7 +217,7 @@ def parse_amount(raw: object, column_unit: Unit | None = None) -> Amount | None:
     column_unit = column_unit or Unit()
     number = _to_decimal(raw)
     if number is not None:
-        value = number * column_unit.multiplier
+        value = _checked(number * column_unit.multiplier if number.is_finite() else number, raw)
         return Amount(_quantize(value), column_unit.currency, "", False)
     text = clean_text(raw)
     if not text or text in {"-", "—", "/", "无", "N/A", "n/a"}:
@@ -224,12 +233,13 @@ def parse_amount(raw: object, column_unit: Unit | None = None) -> Amount | None:
     digits, rest = match.group(1), match.group(2).strip()
     if "," in digits and not _NUMBER.match(digits):
         raise CellError(_("“{text}” has misplaced thousands separators.").format(text=text))
+    exponent = _EXPONENT.match(rest)
+    if exponent:  # 1.5e8: the exponent belongs to the number, not a unit
+        digits, rest = digits + exponent.group(0), ""
     try:
         number = Decimal(digits.replace(",", ""))
     except InvalidOperation:
         raise CellError(_("“{text}” is not an amount.").format(text=text)) from None
-    if number < 0:
-        raise CellError(_("An amount cannot be negative (“{text}”).").format(text=text))
     unit = column_unit
     if rest:
         cell_unit = parse_unit(rest)
@@ -240,8 +250,24 @@ def parse_amount(raw: object, column_unit: Unit | None = None) -> Amount | None:
                 )
             )
         unit = cell_unit
-    value = number * unit.multiplier
+    value = _checked(number * unit.multiplier, text)
     return Amount(_quantize(value), unit.currency, text if rest or estimated else "", estimated)
+
+
+def _checked(value: Decimal, raw: object) -> Decimal:
+    """The amount if the money columns can hold it; a CellError naming the cell otherwise."""
+    text = raw if isinstance(raw, str) else str(raw)
+    if not value.is_finite():
+        raise CellError(_("“{text}” is not a finite amount.").format(text=text))
+    if value < 0:
+        raise CellError(_("An amount cannot be negative (“{text}”).").format(text=text))
+    if value > MAX_AMOUNT:
+        raise CellError(
+            _("“{text}” is more than the largest amount that can be stored ({limit}).").format(
+                text=text, limit="{:,.2f}".format(MAX_AMOUNT)
+            )
+        )
+    return value
 
 
 def _quantize(value: Decimal) -> Decimal:

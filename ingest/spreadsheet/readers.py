@@ -22,15 +22,15 @@ from xml.etree import ElementTree as ET
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ingest.spreadsheet import limits as checks
 from ingest.spreadsheet.cells import clean_text
+from ingest.spreadsheet.errors import FileRefused, too_many_rows
 from ingest.spreadsheet.headers import header_score
+from ingest.spreadsheet.limits import HEADER_SEARCH_ROWS
+
+__all__ = ["HEADER_SEARCH_ROWS", "FileRefused", "SheetRow", "Table", "col_letter", "read_table"]
 
 DEFAULT_MAX_ROWS = 200_000
-HEADER_SEARCH_ROWS = 20
-
-
-class FileRefused(ValueError):
-    """The file as a whole cannot be read; the message says why."""
 
 
 @dataclass
@@ -68,16 +68,20 @@ def sniff_format(data: bytes) -> str:
     if not data or not data.strip():
         raise FileRefused(_("The file is empty."))
     if data[:4] == b"PK\x03\x04":
+        checks.check_zip_directory(data)
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
                 if "xl/workbook.xml" in names:
                     return "xlsx"
                 if "content.xml" in names:
-                    mimetype = archive.read("mimetype") if "mimetype" in names else b""
+                    mimetype = b""
+                    if "mimetype" in names:  # read a little: the sizes are not checked yet
+                        with archive.open("mimetype") as fh:
+                            mimetype = fh.read(200)
                     if b"spreadsheet" in mimetype or not mimetype:
                         return "ods"
-        except zipfile.BadZipFile:
+        except checks.ZIP_ERRORS:
             raise FileRefused(_("The file is a damaged ZIP archive, not a spreadsheet.")) from None
         raise FileRefused(
             _("The file is a ZIP archive but not a spreadsheet (XLSX or ODS); is it a Word file?")
@@ -98,9 +102,24 @@ def read_table(data: bytes, kind: str, *, limit: int | None = None) -> Table:
     fmt = sniff_format(data)
     reader = {"xlsx": _read_xlsx, "xls": _read_xls, "ods": _read_ods, "csv": _read_csv}[fmt]
     try:
+        # Sizes, dimensions, merged ranges and repeats are checked before any reader runs
+        # (CSV once its encoding and dialect are known, in _read_csv).
+        checks.check(data, fmt, checks.Limits.from_settings(limit))
         grid = reader(data, limit)
     except FileRefused:
         raise
+    except csv.Error as exc:
+        if "field larger than field limit" not in str(exc):
+            raise FileRefused(
+                _("The file looks like CSV but could not be read: {error}").format(
+                    error=str(exc)[:200]
+                )
+            ) from exc
+        raise FileRefused(
+            _("A cell of the file holds more than {limit} characters.").format(
+                limit=f"{csv.field_size_limit():,}"
+            )
+        ) from exc
     except Exception as exc:  # a library's own parse error: name the format, keep the cause
         raise FileRefused(
             _("The file looks like {fmt} but could not be read: {error}").format(
@@ -119,13 +138,7 @@ class _Grid:
     encoding: str = ""
 
 
-def _too_many(limit: int) -> FileRefused:
-    return FileRefused(
-        _(
-            "The file has more than {limit} rows, the most one import takes. Split it into "
-            "several files."
-        ).format(limit=f"{limit:,}")
-    )
+_too_many = too_many_rows
 
 
 def _to_table(grid: _Grid, kind: str) -> Table:
@@ -266,6 +279,17 @@ def col_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def _excel_date(serial: float, epoch: Any) -> Any:
+    """A date cell's value; a serial no calendar holds (1e300, NaN) stays a number, so that
+    the importer reports that cell instead of refusing the whole file."""
+    from openpyxl.utils.datetime import from_excel
+
+    try:
+        return from_excel(serial, epoch)
+    except (OverflowError, ValueError):
+        return serial
 
 
 def _parse_ref(ref: str) -> tuple[int, int, int, int] | None:
@@ -411,8 +435,6 @@ def _fast_rows(
 ) -> tuple[list[SheetRow], list[tuple[int, int, int, int]]] | None:
     """All rows in one C-level findall, or None when some cell is not in the common shape
     (then the general tokenizer below reads the sheet)."""
-    from openpyxl.utils.datetime import from_excel
-
     expected = xml.count(b"<c ") + xml.count(b"<c>")
     if b"<c/" in xml:
         return None
@@ -479,7 +501,7 @@ def _fast_rows(
             number_value = float(text)
             style = s1 or s2
             if style and int(style) in date_styles:
-                value = from_excel(number_value, epoch)
+                value = _excel_date(number_value, epoch)
             elif number_value.is_integer() and b"E" not in text and b"e" not in text:
                 value = int(number_value)
             else:
@@ -527,7 +549,7 @@ def _read_xlsx(data: bytes, limit: int) -> _Grid:
     SpreadsheetML is small (c, v, f, is/t, with r/s/t attributes), so a linear scan is
     both simple and about ten times faster.
     """
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
     warnings: list[str] = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -617,7 +639,7 @@ def _read_xlsx(data: bytes, limit: int) -> _Grid:
                     number_value = float(text)
                     style = attrs.get(b"s")
                     if style is not None and int(style) in date_styles:
-                        value = from_excel(number_value, epoch)
+                        value = _excel_date(number_value, epoch)
                     elif number_value.is_integer() and b"E" not in text and b"e" not in text:
                         value = int(number_value)
                     else:
@@ -650,7 +672,9 @@ def _read_xls(data: bytes, limit: int) -> _Grid:
 
     warnings: list[str] = []
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+        book = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO()
+        )
     except xlrd.XLRDError as exc:
         raise FileRefused(
             _("The file is not a readable XLS workbook: {error}").format(error=exc)
@@ -668,7 +692,10 @@ def _read_xls(data: bytes, limit: int) -> _Grid:
                 for c in range(sheet.ncols):
                     cell = sheet.cell(r, c)
                     if cell.ctype == xlrd.XL_CELL_DATE:
-                        value: Any = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                        try:
+                            value: Any = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                        except (OverflowError, ValueError):
+                            value = cell.value  # no calendar date: the importer says so
                     elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         value = None
                     elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
@@ -830,6 +857,7 @@ def _read_csv(data: bytes, limit: int) -> _Grid:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
+    checks.check_csv(text, dialect, checks.Limits.from_settings(limit))
     rows: list[SheetRow] = []
     for number, values in enumerate(_csv_rows(text, dialect), start=1):
         if len(rows) > limit + HEADER_SEARCH_ROWS:

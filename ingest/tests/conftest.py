@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings: Any, tmp_path: Path) -> Iterator[None]:
-    # Uploaded import files are stored; keep them out of var/media.
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    yield
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    """Messages in English, so tests can match them whatever the default language."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+def _media_in_tmp(media_in_tmp: Path) -> None:
+    """Uploaded import files are stored; keep them out of var/media."""
 
 
 @pytest.fixture

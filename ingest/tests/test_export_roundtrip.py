@@ -132,7 +132,7 @@ def test_the_export_view_filters_and_respects_the_user_scope(client: Any) -> Non
     text = client.get("/data/export/projects.csv?district=310104").content.decode("utf-8-sig")
     assert "徐汇项目" in text and "嘉定项目" not in text
     response = export_projects(Project.objects.all(), "xlsx")
-    assert response["Content-Disposition"].endswith('.xlsx"')
+    assert '.xlsx"; filename*=UTF-8' in response["Content-Disposition"]
 
 
 def test_a_hidden_confidential_investor_is_not_exported_and_does_not_change_on_import() -> None:

@@ -7,7 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.spreadsheet.cells import CellError, Unit, parse_amount, parse_bool, parse_date
+from ingest.spreadsheet.cells import (
+    AMOUNT_DECIMAL_PLACES,
+    AMOUNT_MAX_DIGITS,
+    MAX_AMOUNT,
+    CellError,
+    Unit,
+    parse_amount,
+    parse_bool,
+    parse_date,
+)
 from ingest.spreadsheet.headers import auto_mapping, match_header, split_unit
 
 YI = Decimal(100_000_000)
@@ -52,6 +61,62 @@ def test_it_keeps_foreign_currency_amounts_in_their_currency() -> None:
 def test_it_rejects_what_is_not_an_amount(cell: str) -> None:
     with pytest.raises(CellError):
         parse_amount(cell)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("1e999", "largest amount"),
+        ("99999999999999999999999亿元", "largest amount"),
+        (10**30, "largest amount"),
+        (1e308, "largest amount"),
+        (Decimal("1000000000000000000"), "largest amount"),
+        (float("inf"), "not a finite amount"),
+        (float("-inf"), "not a finite amount"),
+        (float("nan"), "not a finite amount"),
+        (Decimal("NaN"), "not a finite amount"),
+        ("NaN", "not an amount"),
+        ("inf", "not an amount"),
+        (-5, "negative"),
+        (-0.5, "negative"),
+        ("-3亿元", "negative"),
+    ],
+)
+@pytest.mark.usefixtures("english")
+def test_it_refuses_amounts_that_are_not_finite_negative_or_too_large_to_store(
+    cell: object, message: str
+) -> None:
+    # Before: 1e999 from a number cell, 10**30 or "99999999999999999999999亿元" raised
+    # decimal.InvalidOperation (a 500 on the web, a traceback from the command), NaN passed.
+    with pytest.raises(CellError, match=message):
+        parse_amount(cell, Unit(YI))
+
+
+def test_the_largest_amount_fits_every_money_column() -> None:
+    from django.db import models
+
+    from events.models import Event
+    from projects.models import PaidInCapital, Project
+
+    money = [
+        f
+        for model in (Project, PaidInCapital, Event)
+        for f in model._meta.get_fields()
+        if isinstance(f, models.DecimalField)
+    ]
+    assert len(money) >= 6
+    for field in money:
+        assert (field.max_digits, field.decimal_places) == (
+            AMOUNT_MAX_DIGITS,
+            AMOUNT_DECIMAL_PLACES,
+        ), field
+    assert parse_amount(str(MAX_AMOUNT)) is not None
+    assert parse_amount("9999999999亿元") is not None  # 10^18 yuan minus one 亿 still fits
+
+
+def test_scientific_notation_as_spreadsheets_write_it_into_csv_is_read() -> None:
+    amount = parse_amount("1.5E+08")
+    assert amount is not None and amount.cny == Decimal("150000000.00")
 
 
 def test_an_empty_amount_cell_is_none() -> None:

@@ -359,3 +359,75 @@ def test_two_rows_of_one_file_for_the_same_project_are_flagged() -> None:
     ]
     _batch, plan = run(ledger(first, second), dry_run=True)
     assert any("row 2 of this file" in w for w in plan.rows[1].warnings), plan.rows[1].warnings
+
+
+# --------------------------------------------------------------------------- absurd cells
+
+ABSURD_AMOUNTS = ["1e999", "NaN", "inf", "99999999999999999999999亿元", "-5"]
+
+
+def _absurd_rows() -> list[list[Any]]:
+    rows = []
+    for i, amount in enumerate(ABSURD_AMOUNTS):
+        row = [*ROW_A]
+        row[0], row[3] = f"X-{i}", amount
+        rows.append(row)
+    return rows
+
+
+def test_absurd_amount_cells_are_row_errors_that_name_the_cell_and_value() -> None:
+    # Before: "99999999999999999999999亿元" raised decimal.InvalidOperation out of the
+    # engine (a 500 on the web, a traceback from the command).
+    batch, plan = run(ledger(*_absurd_rows()), dry_run=True)
+    assert [r.action for r in plan.rows] == ["error"] * len(ABSURD_AMOUNTS)
+    for number, (row, amount) in enumerate(zip(plan.rows, ABSURD_AMOUNTS, strict=True), 2):
+        assert any(e.startswith(f"D{number} (") and amount in e for e in row.errors), row.errors
+    assert "largest amount" in plan.rows[3].errors[0]
+    assert batch.status == ImportBatch.Status.PLANNED and Project.objects.count() == 0
+
+
+def test_number_cells_that_are_infinite_not_a_number_or_no_date_are_row_errors() -> None:
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    # openpyxl will not write inf or NaN: write markers and put the crafted values into the
+    # sheet XML, as a hand-made file can hold them.
+    for i, (amount, signed) in enumerate([(111111, 1), (222222, 1), (1e308, 1), (5.2, 1e300)]):
+        ws.append(
+            [f"N-{i}", "芯片设计中心", "澜启微(上海)半导体有限公司", amount, "徐汇", "", "签约"]
+        )
+        ws.cell(row=i + 2, column=8, value=signed * 45380).number_format = "yyyy-mm-dd"
+    plain = io.BytesIO()
+    wb.save(plain)
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(crafted, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            data = data.replace(b"<v>111111</v>", b"<v>1e999</v>")
+            dst.writestr(item, data.replace(b"<v>222222</v>", b"<v>NaN</v>"))
+    # Before: the date cell 1e300 (× 45380) refused the whole file ("could not be read"),
+    # and the infinite amount raised decimal.InvalidOperation.
+    _batch, plan = run(crafted.getvalue(), dry_run=True)
+    assert [r.action for r in plan.rows] == ["error"] * 4
+    errors = [" | ".join(r.errors) for r in plan.rows]
+    assert "D2 (" in errors[0] and "finite" in errors[0], errors[0]
+    assert "D3 (" in errors[1] and "finite" in errors[1], errors[1]
+    assert "D4 (" in errors[2] and "largest amount" in errors[2], errors[2]
+    assert "H5 (" in errors[3] and "not a date" in errors[3], errors[3]
+
+
+def test_the_import_command_prints_one_line_per_bad_row_and_exits_non_zero(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "absurd.csv"
+    path.write_bytes(ledger(*_absurd_rows()))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="rows have errors"):
+        call_command("import", str(path), kind="projects", stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("row ")]
+    assert [line.split(":")[0] for line in lines] == [f"row {n}" for n in range(2, 7)]
+    assert Project.objects.count() == 0

@@ -122,6 +122,6 @@ def test_the_web_page_and_downloads(world: dict[str, Any]) -> None:
     body = page.content.decode()
     assert "浦东新区" in body and "徐汇大项目" not in body
     md = client.get("/reports/bulletin/", {"period": "2024Q1", "format": "md"})
-    assert md["Content-Disposition"].endswith('.md"')
+    assert '.md"; filename*=UTF-8' in md["Content-Disposition"]
     assert client.get("/reports/", {"period": "nonsense"}).status_code == 400
     assert Client().get("/reports/").status_code == 302  # login first

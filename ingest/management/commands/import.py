@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingest import engine
+from ingest.models import ImportBatch, ImportRow
+from ingest.spreadsheet.errors import FileRefused
 
 
 class Command(BaseCommand):
@@ -41,26 +43,24 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {opts['user']!r}") from None
         mapping = json.loads(opts["mapping"]) if opts["mapping"] else None
         try:
-            batch, plan = engine.import_file(
-                path.read_bytes(),
-                path.name,
-                opts["kind"],
-                user=user,
-                dry_run=opts["dry_run"],
-                mapping=mapping,
-                skip_errors=opts["skip_errors"],
-            )
+            engine.check_size(path.stat().st_size)  # before reading a huge file into memory
+            batch = engine.new_batch(path.read_bytes(), path.name, opts["kind"], user)
+        except FileRefused as exc:
+            raise CommandError(str(exc)) from exc
+        batch.skip_errors = opts["skip_errors"]
+        if mapping is not None:
+            batch.mapping = mapping
+        batch.save()
+        try:
+            plan = engine.run(batch, user=user, dry_run=opts["dry_run"])
         except engine.ImportRefused as exc:
+            self._print_rows(batch, opts["show"])
             raise CommandError(str(exc)) from exc
         if plan is None:
             raise CommandError(batch.message)
         for warning in batch.warnings:
             self.stdout.write(f"note: {warning}")
-        shown = 0
-        for row in plan.rows:
-            if row.errors and shown < opts["show"]:
-                self.stdout.write(f"row {row.number}: " + " | ".join(row.errors))
-                shown += 1
+        self._print_rows(batch, opts["show"])
         verb = "would create" if opts["dry_run"] else "created"
         self.stdout.write(
             f"batch {batch.pk} ({batch.status}): {batch.rows_total} rows — {verb} "
@@ -68,3 +68,9 @@ class Command(BaseCommand):
             f"errors {batch.rows_error}; companies created {batch.companies_created}; "
             f"{batch.duration_ms / 1000:.1f} s"
         )
+
+    def _print_rows(self, batch: ImportBatch, show: int) -> None:
+        """One line per row with errors (the first `show` of them), as stored for the batch."""
+        rows = batch.rows.filter(action=ImportRow.Action.ERROR).order_by("number")
+        for row in rows[: max(show, 0)]:
+            self.stdout.write(f"row {row.number}: " + " | ".join(row.errors))
