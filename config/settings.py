@@ -147,7 +147,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# The largest request body read into memory (JSON and form fields, not uploaded files);
+# beyond it the API answers 413 in its envelope and pages a 413 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 25 * 1024 * 1024, minimum=1024)
 
 # Staleness thresholds in days (domain.md: yellow after 2 months, red after 3).
 STALE_YELLOW_DAYS = env_int("STALE_YELLOW_DAYS", 60, minimum=1)

@@ -9,6 +9,9 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from config.api import api
 
+# A request body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 naming the limit.
+handler400 = "core.views.bad_request"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
