@@ -160,6 +160,12 @@ STALE_RED_DAYS = env_int("STALE_RED_DAYS", 90, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
 IMPORT_BULK_THRESHOLD = env_int("IMPORT_BULK_THRESHOLD", 500, minimum=0)
 
+# PDF bulletins are printed by Chromium inside the request: at most this many at once per
+# user and per host; beyond that 429 with Retry-After (reports/slots.py).
+PDF_RENDERS_PER_USER = env_int("PDF_RENDERS_PER_USER", 1, minimum=1)
+PDF_RENDERS_TOTAL = env_int("PDF_RENDERS_TOTAL", 2, minimum=1)
+RENDER_LOCK_DIR = Path(env_str("RENDER_LOCK_DIR", str(VAR_DIR / "locks")))
+
 SITE_TITLE = _("招商项目管理")
 
 LOGGING = {

@@ -51,7 +51,7 @@ def _filtersets() -> list[type[django_filters.FilterSet]]:
 
 def _api_list_params() -> list[tuple[str, str]]:
     """(path, parameter) of every query parameter of every API list operation."""
-    found = []
+    found: list[tuple[str, str]] = []
     for path, operations in api.get_openapi_schema()["paths"].items():
         get = operations.get("get")
         if get is None or "{" in path:
