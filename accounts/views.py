@@ -16,6 +16,26 @@ from accounts.models import ApiToken
 from accounts.policy import can
 
 
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' answer to a locked username + address pair: 429 with Retry-After (the
+    whole cool-off: the lock ends at most that long from now)."""
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else 0
+    response = render(
+        request,
+        "accounts/locked_out.html",
+        {"minutes": max(1, (seconds + 59) // 60)},
+        status=429,
+    )
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response
+
+
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     """The user's own tokens; POST creates one and shows its secret on this response only."""

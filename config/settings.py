@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from config.env import (
     ImproperSetting,
     env_bool,
+    env_header,
     env_int,
     env_list,
     env_str,
@@ -76,11 +78,26 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling: lock a username+IP pair after repeated failures.
+# The client's address (core.http.client_ip): the connecting address, unless the app sits
+# behind TRUSTED_PROXY_COUNT reverse proxies that each append to CLIENT_IP_HEADER (nginx:
+# `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`). Only then is the header
+# read, and only its entries written by those proxies; the proxies must also set
+# X-Forwarded-Proto, from which Django learns that the request came by https.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+CLIENT_IP_HEADER = env_header("CLIENT_IP_HEADER", "X-Forwarded-For")
+CLIENT_IP_META_KEY = "HTTP_" + CLIENT_IP_HEADER.upper().replace("-", "_")
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Login throttling: lock a username + client address pair after repeated failures (so one
+# office behind one address is not locked out by one user's typos, and a guesser cannot
+# lock everyone), 429 with Retry-After while locked (accounts.views.locked_out).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

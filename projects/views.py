@@ -36,6 +36,7 @@ from core.concurrency import StaleVersion
 from core.filters import filter_errors
 from core.forms import form_sections, posted_version, save_at_version
 from core.history import history_rows
+from core.http import safe_next
 from core.templatetags.zs import can_see_investor, localname
 from events.models import Event
 from evidence.models import Evidence
@@ -678,7 +679,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
             "projects/_follow_up_row.html",
             {"f": follow_up, "today": timezone.localdate(), "show_project": "home" in request.POST},
         )
-    return redirect(request.POST.get("next") or reverse("core:home"))
+    return redirect(safe_next(request, reverse("core:home")))
 
 
 @login_required
