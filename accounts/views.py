@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import TokenForm
@@ -36,6 +37,7 @@ def locked_out(
     return response
 
 
+@never_cache  # the creation response carries the secret: no cache may keep it
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     """The user's own tokens; POST creates one and shows its secret on this response only."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
@@ -154,6 +156,18 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
+# The Django admin's address: something other than the well-known /admin/ keeps scanners
+# off its login page (it still needs a staff account).
+ADMIN_URL = env_str("ADMIN_URL", "admin/")
+if not re.fullmatch(r"(?:[A-Za-z0-9._-]+/)+", ADMIN_URL) or ADMIN_URL.split("/")[0] in {
+    "api", "accounts", "i18n", "projects", "companies", "events", "partners", "review",
+    "data", "cockpit", "reports", "search", "static", "media",
+}:  # fmt: skip
+    raise ImproperSetting(
+        f"ADMIN_URL must be a path such as manage-7f3a/ (ending in /, not an app's); "
+        f"got {ADMIN_URL!r}"
+    )
+
 # Security: secure cookies whenever we are not in local debug mode.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -163,6 +177,20 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+# HSTS on https responses, only in production (a local http server must not pin the
+# browser to https): a year by default, subdomains included, not preloaded unless asked.
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# Content-Security-Policy of every page (core.middleware.ContentSecurityPolicyMiddleware):
+# scripts only from this site's static files, no inline script or handler, no plugins, no
+# framing; a response that sets its own policy (an attachment) keeps it.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 
 # The largest request body read into memory (JSON and form fields, not uploaded files);
 # beyond it the API answers 413 in its envelope and pages a 413 page.
