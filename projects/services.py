@@ -90,6 +90,9 @@ def move_stage(
     locked.last_progress_on = max(effective, locked.last_progress_on or effective)
     if to_stage.date_field:
         setattr(locked, to_stage.date_field, effective)
+        disorder = locked.date_order_errors()
+        if disorder:  # e.g. construction dated before the signing
+            raise ValidationError({"date": list(disorder.values())})
     if to_stage.is_lost:
         locked.lost_reason = reason.strip()
     elif from_stage.is_lost:
