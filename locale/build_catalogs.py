@@ -29,6 +29,11 @@ PLURALS_ZH_HANS = {
     "%(n)s linked project is excluded from statistics.": "%(n)s 个关联项目不予认定。",
     "%(n)s counted project has no amount yet.": "%(n)s 个计入统计的项目尚无金额。",
     "%(n)s open candidate": "%(n)s 条待审候选",
+    "This account is locked for logins from your address for %(minutes)s minute after "
+    "repeated wrong passwords. Try again later, or ask an administrator to unlock it.": (
+        "由于多次输入错误密码，该账号已在您当前的地址上被锁定 %(minutes)s 分钟。"
+        "请稍后再试，或请管理员解锁。"
+    ),
 }
 PLURAL_FORMS = {
     "zh_Hans": "nplurals=1; plural=0;",
