@@ -80,16 +80,21 @@ EDGE_TEXT = st.one_of(EDGE_INTS.map(str), EDGE_DATE_TEXT, st.sampled_from(ODD_NU
 EDGE_JSON = st.one_of(EDGE_INTS, EDGE_DATE_TEXT, st.sampled_from(ODD_NUMBERS))
 
 
-def _override(names: list[str], values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """Usually nothing (the generated request stays as schemathesis made it); one time in
-    three, one or two of `names` set to `values`."""
+def _with_edges(
+    base: Any, names: list[str], values: st.SearchStrategy[Any]
+) -> st.SearchStrategy[Any]:
+    """`base` (a dict of generated values) as it is two times in three; otherwise with one
+    or two of `names` set to `values`."""
+    if not names:
+        return st.just(base)
     some = st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True).flatmap(
         lambda keys: st.fixed_dictionaries(dict.fromkeys(keys, values))
     )
-    return st.one_of(st.just({}), st.just({}), some)
+    generated = dict(base or {})
+    return st.one_of(st.just({}), st.just({}), some).map(lambda edges: {**generated, **edges})
 
 
-def _parameter_names(operation: Any, location: str) -> list[str]:
+def _names(operation: Any, location: str) -> list[str]:
     return [p.name for p in getattr(operation, location, [])]
 
 
@@ -98,25 +103,18 @@ def install_edge_hooks(schema: Any) -> None:
 
     @schema.hook
     def flatmap_query(context: Any, query: Any) -> Any:
-        names = _parameter_names(context.operation, "query")
-        if not names:
-            return st.just(query)
-        base = dict(query or {})
-        return _override(names, EDGE_TEXT).map(lambda extra: {**base, **extra})
+        return _with_edges(query, _names(context.operation, "query"), EDGE_TEXT)
 
     @schema.hook
     def flatmap_path_parameters(context: Any, path_parameters: Any) -> Any:
-        names = _parameter_names(context.operation, "path_parameters")
-        if not names:
-            return st.just(path_parameters)
-        base = dict(path_parameters or {})
-        return _override(names, EDGE_INTS.map(str)).map(lambda extra: {**base, **extra})
+        names = _names(context.operation, "path_parameters")
+        return _with_edges(path_parameters, names, EDGE_INTS.map(str))
 
     @schema.hook
     def flatmap_body(context: Any, body: Any) -> Any:
         if not isinstance(body, dict) or not body:
             return st.just(body)
-        return _override(list(body), EDGE_JSON).map(lambda extra: {**body, **extra})
+        return _with_edges(body, list(body), EDGE_JSON)
 
 
 # ---------------------------------------------------------------------------- the schema
