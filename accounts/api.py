@@ -16,7 +16,7 @@ from accounts.policy import CAPABILITIES, can, role_of
 from core.api.auth import actor
 from core.api.crud import MAX_ID, MAX_PAGE, MAX_PAGE_SIZE, Page
 from core.api.errors import ERROR_STATUSES, ApiError, ErrorOut
-from core.api.schemas import Out, UserRef
+from core.api.schemas import CalendarDateTime, Out, UserRef
 
 me_router = Router(tags=["accounts"])
 audit_router = Router(tags=["audit"])
@@ -65,8 +65,8 @@ class AuditQuery(Schema):
     object_id: int | None = Field(None, ge=1, le=MAX_ID)
     user: int | None = Field(None, ge=1, le=MAX_ID, description="user id")
     request_id: str | None = Field(None, max_length=64)
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: CalendarDateTime | None = None
+    until: CalendarDateTime | None = None
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import TokenForm
@@ -16,6 +17,27 @@ from accounts.models import ApiToken
 from accounts.policy import can
 
 
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' answer to a locked username + address pair: 429 with Retry-After (the
+    whole cool-off: the lock ends at most that long from now)."""
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else 0
+    response = render(
+        request,
+        "accounts/locked_out.html",
+        {"minutes": max(1, (seconds + 59) // 60)},
+        status=429,
+    )
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response
+
+
+@never_cache  # the creation response carries the secret: no cache may keep it
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     """The user's own tokens; POST creates one and shows its secret on this response only."""

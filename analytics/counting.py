@@ -49,6 +49,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import MAX_YEAR, MIN_YEAR, check_calendar_date
+
 RULES_VERSION = "2026.1"
 
 YI = Decimal("100000000")
@@ -206,20 +208,32 @@ def month_end(year: int, month: int) -> dt.date:
 
 
 _PERIOD_RE = re.compile(
-    r"^(?P<y>\d{4})(?:(?:Q(?P<q>[1-4]))|(?:-(?P<m>\d{1,2}))|(?:YTD(?P<ytd>\d{1,2})))?$",
+    r"^(?P<y>[0-9]{4})(?:(?:Q(?P<q>[1-4]))|(?:-(?P<m>[0-9]{1,2}))|(?:YTD(?P<ytd>[0-9]{1,2})))?$",
     re.IGNORECASE,
 )
 
 
+def within_bounds(period: Period) -> Period:
+    """The period, or ValueError when it reaches outside the calendar of core.bounds
+    (1949-01-01..2100-12-31): the year 1 or 9999 would overflow the comparison period, the
+    24-month trend and the database's dates."""
+    for day in (period.start, period.end):
+        check_calendar_date(day)
+    return period
+
+
 def parse_period(text: str) -> Period:
-    """Parse 2024Q1, 2024-03, 2024YTD05, 2024 or 2024-01-01..2024-02-15; ValueError names it."""
+    """Parse 2024Q1, 2024-03, 2024YTD05, 2024 or 2024-01-01..2024-02-15; ValueError names it.
+
+    Every period lies within core.bounds (1949..2100)."""
     text = (text or "").strip()
     if ".." in text:
         a, b = text.split("..", 1)
         try:
-            return Period(dt.date.fromisoformat(a), dt.date.fromisoformat(b), "custom")
+            period = Period(dt.date.fromisoformat(a), dt.date.fromisoformat(b), "custom")
         except ValueError as exc:
             raise ValueError("bad custom period {!r}: {}".format(text, exc)) from None
+        return within_bounds(period)
     match = _PERIOD_RE.match(text)
     if not match:
         raise ValueError(
@@ -227,6 +241,10 @@ def parse_period(text: str) -> Period:
             "2024-01-01..2024-03-31".format(text)
         )
     year = int(match["y"])
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(
+            "the year {} is outside {}..{} in period {!r}".format(year, MIN_YEAR, MAX_YEAR, text)
+        )
     if match["q"]:
         q = int(match["q"])
         return Period(dt.date(year, 3 * q - 2, 1), month_end(year, 3 * q), "quarter")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from analytics import counting
+from core.bounds import MAX_YEAR, MIN_YEAR, date_range_message
 
 
 def default_period(today: dt.date | None = None) -> counting.Period:
@@ -29,6 +30,8 @@ def _month_or_date(text: str, end: bool) -> dt.date:
         year, month = int(text[:4]), int(text[5:])
         if not 1 <= month <= 12:
             raise ValueError(text)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(date_range_message(text))
         return counting.month_end(year, month) if end else dt.date(year, month, 1)
     return dt.date.fromisoformat(text)
 
@@ -67,8 +70,10 @@ class CockpitForm(forms.Form):
             if start or end:
                 if not (start and end):
                     raise forms.ValidationError(_("A custom period needs both from and to."))
-                period = counting.Period(
-                    _month_or_date(start, end=False), _month_or_date(end, end=True), "custom"
+                period = counting.within_bounds(
+                    counting.Period(
+                        _month_or_date(start, end=False), _month_or_date(end, end=True), "custom"
+                    )
                 )
             elif data.get("period"):
                 period = counting.parse_period(data["period"])

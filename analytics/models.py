@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import CalendarDateField
+
 
 class ProjectFact(models.Model):
     """A counted project reduced to what the counting rules need (see analytics.counting).
@@ -34,7 +36,7 @@ class ProjectFact(models.Model):
     event_id = models.BigIntegerField(_("signing event id"), default=0, db_index=True)
     origin = models.CharField(_("origin"), max_length=16, blank=True)
     source_country = models.CharField(_("source country"), max_length=2, blank=True)
-    credit_date = models.DateField(_("credited on (first signing)"), null=True)
+    credit_date = CalendarDateField(_("credited on (first signing)"), null=True)
     credit_month = models.IntegerField(_("credit month (yyyymm, 0 = unsigned)"), default=0)
     amount_fen = models.BigIntegerField(_("counted amount (fen)"), null=True)
     estimated = models.BooleanField(_("amount is estimated"), default=False)
@@ -46,7 +48,7 @@ class ProjectFact(models.Model):
     started = models.BooleanField(_("construction started"), default=False)
     performing = models.BooleanField(_("performing"), default=True)
     open = models.BooleanField(_("open (can go stale)"), default=True)
-    last_progress_on = models.DateField(_("last progress on"), null=True)
+    last_progress_on = CalendarDateField(_("last progress on"), null=True)
     progress_month = models.IntegerField(_("last progress month if open (yyyymm)"), default=0)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
-from core.filters import FilterSet, NaturalKeyFilter, folded_search
+from core.filters import FilterSet, IdFilter, NaturalKeyFilter, folded_search
 
 
 class CompanyFilterSet(FilterSet):
@@ -19,7 +19,7 @@ class CompanyFilterSet(FilterSet):
         field_name="credit_code", lookup_expr="iexact", label=_("unified social credit code")
     )
     honour = NaturalKeyFilter(field_name="honours", natural_key="code", label=_("honour"))
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("parent group"))
+    parent = IdFilter(field_name="parent_id", label=_("parent group"))
     include_duplicates = django_filters.BooleanFilter(
         method="filter_duplicates", label=_("include merged duplicates")
     )

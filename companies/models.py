@@ -9,15 +9,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from companies.validators import normalize_credit_code, validate_credit_code
+from core.fields import NameField
 from core.history import audited
 from core.models import NamedModel
-from core.text import fold
+from core.text import clean_name, clean_names, fold
 
 
 class Company(NamedModel):
     """An investor or group (企业/投资方)."""
 
-    name_zh_hans = models.CharField(_("name (Simplified)"), max_length=200, db_index=True)
+    name_zh_hans = NameField(_("name (Simplified)"), max_length=200, db_index=True)
     aliases = models.JSONField(
         _("aliases"), default=list, blank=True, help_text=_("Abbreviations and other names.")
     )
@@ -78,6 +79,7 @@ class Company(NamedModel):
         return [n for n in names if n]
 
     def clean(self) -> None:
+        self.aliases = clean_names(self.aliases)
         if self.credit_code == "":
             self.credit_code = None
         if self.credit_code:
@@ -96,7 +98,8 @@ class Company(NamedModel):
         if not self.name_zh_hant and self.name_zh_hans:
             from core.text import to_traditional
 
-            self.name_zh_hant = to_traditional(self.name_zh_hans)
+            self.name_zh_hant = to_traditional(clean_name(self.name_zh_hans))
+        self.aliases = clean_names(self.aliases)
         self.search_key = "|".join(dict.fromkeys(fold(n) for n in self.all_names()))[:1000]
         super().save(*args, **kwargs)
 

@@ -2,21 +2,25 @@
 
 Every operation needs authentication (token or session), is throttled per user and answers
 errors with one envelope (core/api/errors.py) — including unknown URLs and wrong methods
-under /api/v1/, which Django would otherwise answer with HTML.
+under /api/, which Django would otherwise answer with HTML. The docs and openapi.json need
+a signed-in user or a token unless DEBUG is on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from core.api import errors
-from core.api.auth import AUTH, UserRateThrottle
+from core.api.auth import AUTH, UserRateThrottle, user_for_token
 from core.api.render import FastJSONRenderer
 
 
@@ -28,13 +32,16 @@ class ZhaoshangAPI(NinjaAPI):
         for pattern in urls:
             if isinstance(pattern, URLPattern):
                 pattern.callback = _enveloped(pattern.callback)
-        urls.append(re_path(r"^.*$", _unknown_url, name="api-unknown"))
+        urls.append(re_path(r"^.*$", unknown_url, name="api-unknown"))
         return urls
 
 
 def _enveloped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:  # ninja's root view (/api/v1/) raises it outside any operation
+            return unknown_url(request)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]
             response = errors.error_response(
@@ -50,11 +57,41 @@ def _enveloped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     return wrapper
 
 
-def _unknown_url(request: HttpRequest) -> HttpResponse:
-    return errors.error_response(request, 404, _("No such API endpoint."))
+def unknown_url(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any path under /api/ that names no operation: 404 in the envelope, never HTML."""
+    return errors.error_response(
+        request, 404, _("No such API endpoint; the operations are listed at /api/v1/docs.")
+    )
 
 
-_unknown_url.csrf_exempt = True  # type: ignore[attr-defined]
+unknown_url.csrf_exempt = True  # type: ignore[attr-defined]
+
+
+def _docs_guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The interactive docs and openapi.json: open with DEBUG, otherwise only for a signed-in
+    user or a valid token (the document lists every operation and field). The docs page
+    sends an anonymous visitor to the login page; openapi.json answers 401 in the envelope."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.DEBUG or _authenticated(request):
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return errors.error_response(
+                request, 401, _("Authentication required: log in or send a valid token.")
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
+
+
+def _authenticated(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_active:
+        return True
+    header = request.headers.get("Authorization", "")
+    return header[:7].lower() == "bearer " and user_for_token(header[7:].strip()) is not None
+
 
 api = ZhaoshangAPI(
     title="zhaoshang API",
@@ -69,6 +106,7 @@ api = ZhaoshangAPI(
     auth=AUTH,
     throttle=[UserRateThrottle()],
     renderer=FastJSONRenderer(),
+    docs_decorator=_docs_guard,
 )
 errors.install(api)
 

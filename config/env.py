@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -45,6 +46,19 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ImproperSetting(f"{name} must be an integer; got {raw!r}") from None
     if minimum is not None and value < minimum:
         raise ImproperSetting(f"{name} must be at least {minimum}; got {value}")
+    return value
+
+
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+
+
+def env_header(name: str, default: str) -> str:
+    """An HTTP header name (letters, digits and hyphens), e.g. X-Forwarded-For."""
+    value = env_str(name, default).strip()
+    if not _HEADER_NAME.match(value):
+        raise ImproperSetting(
+            f"{name} must be an HTTP header name such as X-Real-IP; got {value!r}"
+        )
     return value
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from config.env import (
     ImproperSetting,
     env_bool,
+    env_header,
     env_int,
     env_list,
     env_str,
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
@@ -76,11 +80,26 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling: lock a username+IP pair after repeated failures.
+# The client's address (core.http.client_ip): the connecting address, unless the app sits
+# behind TRUSTED_PROXY_COUNT reverse proxies that each append to CLIENT_IP_HEADER (nginx:
+# `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`). Only then is the header
+# read, and only its entries written by those proxies; the proxies must also set
+# X-Forwarded-Proto, from which Django learns that the request came by https.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+CLIENT_IP_HEADER = env_header("CLIENT_IP_HEADER", "X-Forwarded-For")
+CLIENT_IP_META_KEY = "HTTP_" + CLIENT_IP_HEADER.upper().replace("-", "_")
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Login throttling: lock a username + client address pair after repeated failures (so one
+# office behind one address is not locked out by one user's typos, and a guesser cannot
+# lock everyone), 429 with Retry-After while locked (accounts.views.locked_out).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -154,6 +173,18 @@ FILE_UPLOAD_HANDLERS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
+# The Django admin's address: something other than the well-known /admin/ keeps scanners
+# off its login page (it still needs a staff account).
+ADMIN_URL = env_str("ADMIN_URL", "admin/")
+if not re.fullmatch(r"(?:[A-Za-z0-9._-]+/)+", ADMIN_URL) or ADMIN_URL.split("/")[0] in {
+    "api", "accounts", "i18n", "projects", "companies", "events", "partners", "review",
+    "data", "cockpit", "reports", "search", "static", "media",
+}:  # fmt: skip
+    raise ImproperSetting(
+        f"ADMIN_URL must be a path such as manage-7f3a/ (ending in /, not an app's); "
+        f"got {ADMIN_URL!r}"
+    )
+
 # Security: secure cookies whenever we are not in local debug mode.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -163,8 +194,24 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+# HSTS on https responses, only in production (a local http server must not pin the
+# browser to https): a year by default, subdomains included, not preloaded unless asked.
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# Content-Security-Policy of every page (core.middleware.ContentSecurityPolicyMiddleware):
+# scripts only from this site's static files, no inline script or handler, no plugins, no
+# framing; a response that sets its own policy (an attachment) keeps it.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# The largest request body read into memory (JSON and form fields, not uploaded files);
+# beyond it the API answers 413 in its envelope and pages a 413 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 25 * 1024 * 1024, minimum=1024)
 
 # Staleness thresholds in days (domain.md: yellow after 2 months, red after 3).
 STALE_YELLOW_DAYS = env_int("STALE_YELLOW_DAYS", 60, minimum=1)
@@ -182,6 +229,12 @@ IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 200, minimum=10)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 1024, minimum=16)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10_000_000, minimum=10_000)
 IMPORT_BULK_THRESHOLD = env_int("IMPORT_BULK_THRESHOLD", 500, minimum=0)
+
+# PDF bulletins are printed by Chromium inside the request: at most this many at once per
+# user and per host; beyond that 429 with Retry-After (reports/slots.py).
+PDF_RENDERS_PER_USER = env_int("PDF_RENDERS_PER_USER", 1, minimum=1)
+PDF_RENDERS_TOTAL = env_int("PDF_RENDERS_TOTAL", 2, minimum=1)
+RENDER_LOCK_DIR = Path(env_str("RENDER_LOCK_DIR", str(VAR_DIR / "locks")))
 
 SITE_TITLE = _("招商项目管理")
 

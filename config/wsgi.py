@@ -29,6 +29,7 @@ TOKEN_API_MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

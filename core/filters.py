@@ -6,9 +6,11 @@ import copy
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django_filters.filters import FilterMethod
 
+from core.bounds import MAX_ID, MAX_YEAR, MIN_YEAR, parse_id, validate_calendar_date
 from core.text import fold
 
 
@@ -57,6 +59,50 @@ class FilterSet(django_filters.FilterSet):
         return _FreshCopies(super().get_filters())
 
 
+# ---- bounded values: a value a database or `datetime` cannot hold makes the filter invalid
+# (the FilterSet's errors name it: 422 in the API, 400 on a page), never a server error.
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number, within `min_value`..`max_value` when given."""
+
+    field_class = forms.IntegerField
+
+
+class IdFilter(IntegerFilter):
+    """A record by id: a whole number from 1 to MAX_ID (an id of 20 digits, a negative or a
+    non-numeric one is an invalid filter, not an overflow in the database)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(IntegerFilter):
+    """A calendar year within core.bounds."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", MIN_YEAR)
+        kwargs.setdefault("max_value", MAX_YEAR)
+        super().__init__(*args, **kwargs)
+
+
+class CalendarDateFilter(django_filters.DateFilter):
+    """A date within core.bounds (1949-01-01..2100-12-31)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", [validate_calendar_date])
+        super().__init__(*args, **kwargs)
+
+
+def filter_errors(filterset: django_filters.FilterSet) -> dict[str, list[str]]:
+    """The invalid parameters of a bound FilterSet and why, or {} when all are valid."""
+    if filterset.is_valid():
+        return {}
+    return {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
+
+
 class NaturalKeyFilter(django_filters.CharFilter):
     """Filter a foreign key by primary key (digits) or by a natural-key field, comma-separated."""
 
@@ -71,7 +117,7 @@ class NaturalKeyFilter(django_filters.CharFilter):
         # A value matches the natural key (310104, "lingang", "ic") or, when it is all
         # digits, the primary key; ids and codes never collide in practice.
         cond = Q(**{f"{self.field_name}__{self.natural_key}__in": parts})
-        ids = [int(part) for part in parts if part.isdigit() and len(part) < 19]
+        ids = [pk for pk in map(parse_id, parts) if pk is not None]
         if ids:
             cond |= Q(**{f"{self.field_name}__in": ids})
         return qs.filter(cond)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import NameField
 from core.querysets import RestrictedQuerySet
 
 
@@ -36,9 +37,9 @@ class BaseModel(models.Model):
 class NamedModel(BaseModel):
     """A record with a name in zh-Hans, zh-Hant and English."""
 
-    name_zh_hans = models.CharField(_("name (Simplified)"), max_length=200)
-    name_zh_hant = models.CharField(_("name (Traditional)"), max_length=200, blank=True)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_zh_hans = NameField(_("name (Simplified)"), max_length=200)
+    name_zh_hant = NameField(_("name (Traditional)"), max_length=200, blank=True)
+    name_en = NameField(_("name (English)"), max_length=200, blank=True)
 
     class Meta:
         abstract = True

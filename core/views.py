@@ -1,4 +1,4 @@
-"""The workspace home ("My work") and the global search."""
+"""The workspace home ("My work"), the global search and the 400/413 error page."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 from projects.filtersets import ProjectFilterSet
 from projects.models import FollowUp, Project
@@ -121,3 +124,19 @@ def search(request: HttpRequest) -> HttpResponse:
         "core/search.html",
         {"search_query": term, "companies": companies, "projects": projects},
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: a body over the upload limits answers 413 saying which limit (in the API's
+    envelope under /api/), anything else Django's plain 400."""
+    from core.api.errors import error_response, too_large_message
+
+    if isinstance(exception, RequestDataTooBig):
+        message = too_large_message()
+    elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        message = _("The request has more fields or files than the limit allows.")
+    else:
+        return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+    if request.path.startswith("/api/"):
+        return error_response(request, 413, message)
+    return render(request, "413.html", {"message": message}, status=413)

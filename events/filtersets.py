@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import FilterSet, NaturalKeyFilter, folded_search
+from core.filters import CalendarDateFilter, FilterSet, NaturalKeyFilter, folded_search
 from events.models import Event
 
 
@@ -15,8 +15,8 @@ class EventFilterSet(FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Event.Kind.choices, label=_("kind"))
     district = NaturalKeyFilter(field_name="district", natural_key="code", label=_("district"))
     zone = NaturalKeyFilter(field_name="zone", natural_key="slug", label=_("zone"))
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("to"))
+    date_from = CalendarDateFilter(field_name="date", lookup_expr="gte", label=_("from"))
+    date_to = CalendarDateFilter(field_name="date", lookup_expr="lte", label=_("to"))
     ordering = django_filters.OrderingFilter(
         fields=(("date", "date"), ("name", "name"), ("announced_total_cny", "announced_total")),
         label=_("sort"),

@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import CalendarDateField, NameField
 from core.history import audited
 from core.models import BaseModel
 
@@ -24,11 +25,11 @@ class Event(BaseModel):
         EXPO = "expo", _("expo / fair")
         OTHER = "other", _("other")
 
-    name = models.CharField(_("name"), max_length=300)
-    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    name = NameField(_("name"), max_length=300)
+    name_en = NameField(_("name (English)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    date = models.DateField(_("date"), db_index=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    date = CalendarDateField(_("date"), db_index=True)
+    end_date = CalendarDateField(_("end date"), null=True, blank=True)
     venue = models.CharField(_("venue"), max_length=300, blank=True)
     organiser = models.CharField(_("organiser"), max_length=300, blank=True)
     district = models.ForeignKey(

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import FilterSet, folded_search
+from core.filters import CalendarDateFilter, FilterSet, folded_search
 from evidence.models import SourceDocument
 
 
@@ -21,10 +21,10 @@ class SourceDocumentFilterSet(FilterSet):
     publisher = django_filters.CharFilter(
         field_name="publisher", lookup_expr="icontains", label=_("publisher")
     )
-    published_from = django_filters.DateFilter(
+    published_from = CalendarDateFilter(
         field_name="published_on", lookup_expr="gte", label=_("published from")
     )
-    published_to = django_filters.DateFilter(
+    published_to = CalendarDateFilter(
         field_name="published_on", lookup_expr="lte", label=_("published to")
     )
     ordering = django_filters.OrderingFilter(

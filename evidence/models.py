@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import CalendarDateField
 from core.history import audited
 from core.models import BaseModel
 from core.querysets import RestrictedQuerySet
@@ -38,7 +39,7 @@ class SourceDocument(BaseModel):
     text = models.TextField(_("text"))
     url = models.URLField(_("URL"), max_length=1000, blank=True)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
-    published_on = models.DateField(_("published on"), null=True, blank=True)
+    published_on = CalendarDateField(_("published on"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64, unique=True)
     file_name = models.CharField(_("file name"), max_length=300, blank=True)

@@ -228,7 +228,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         params.pop("status")
     visible = SourceDocument.objects.restrict(request.user, "view")
     filterset = SourceDocumentFilterSet(params, queryset=visible)
-    qs = filterset.qs if filterset.is_valid() else visible.none()
+    invalid = not filterset.is_valid()
+    qs = visible.none() if invalid else filterset.qs
     qs = qs.annotate(
         n_open=Count("candidates", filter=Q(candidates__status=Candidate.Status.NEW)),
         n_candidates=Count("candidates"),
@@ -247,6 +248,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "q": request.GET.get("q", ""),
             "can_add": may(request.user, SourceDocument, "add"),
         },
+        status=400 if invalid else 200,
     )
 
 

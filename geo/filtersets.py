@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import parse_id
 from core.filters import FilterSet, NaturalKeyFilter, folded_search
 from geo.models import District, Zone
 
@@ -45,7 +46,7 @@ class ZoneFilterSet(FilterSet):
     def filter_district(self, qs: QuerySet[Zone], name: str, value: str) -> QuerySet[Zone]:
         """Zones whose primary district, or any district they span, matches (code or id)."""
         codes = [c.strip() for c in value.split(",") if c.strip()]
-        ids = [int(c) for c in codes if c.isdigit() and len(c) < 10]
+        ids = [pk for pk in map(parse_id, codes) if pk is not None]
         cond = Q(district__code__in=codes) | Q(districts__code__in=codes)
         if ids:
             cond |= Q(district_id__in=ids) | Q(districts__in=ids)

@@ -32,6 +32,11 @@ PLURALS_ZH_HANS = {
     "{n} record you may not see": "{n} 条您无权查看的记录",
     "%(n)s further project outside what you may see explains the rest (%(face)s → "
     "%(counted)s).": "另有 %(n)s 个您无权查看的项目解释其余差额（%(face)s → %(counted)s）。",
+    "This account is locked for logins from your address for %(minutes)s minute after "
+    "repeated wrong passwords. Try again later, or ask an administrator to unlock it.": (
+        "由于多次输入错误密码，该账号已在您当前的地址上被锁定 %(minutes)s 分钟。"
+        "请稍后再试，或请管理员解锁。"
+    ),
 }
 PLURAL_FORMS = {
     "zh_Hans": "nplurals=1; plural=0;",

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import FilterSet, folded_search
+from core.filters import FilterSet, YearFilter, folded_search
 from partners.models import Partner
 
 
@@ -16,7 +16,7 @@ class PartnerFilterSet(FilterSet):
     country = django_filters.CharFilter(
         field_name="country", lookup_expr="iexact", label=_("country")
     )
-    year_joined = django_filters.NumberFilter(field_name="year_joined", label=_("year joined"))
+    year_joined = YearFilter(field_name="year_joined", label=_("year joined"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("name_zh_hans", "name"),

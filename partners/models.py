@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import CalendarDateField
 from core.history import audited
 from core.models import NamedModel
 
@@ -25,7 +26,7 @@ class Partner(NamedModel):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     country = models.CharField(_("country (ISO 3166)"), max_length=2, default="CN")
     year_joined = models.PositiveSmallIntegerField(_("year joined"), null=True, blank=True)
-    registered_on = models.DateField(_("registered on (备案)"), null=True, blank=True)
+    registered_on = CalendarDateField(_("registered on (备案)"), null=True, blank=True)
     domains = models.JSONField(_("domains"), default=list, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)

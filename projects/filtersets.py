@@ -14,12 +14,25 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from accounts.policy import investor_visible_q
-from core.filters import FilterSet, NaturalKeyFilter, folded_q
+from core.bounds import parse_id
+from core.filters import (
+    CalendarDateFilter,
+    FilterSet,
+    IdFilter,
+    NaturalKeyFilter,
+    folded_q,
+)
 from projects.choices import LeadSource, Origin, Priority
 from projects.models import Project
 from taxonomy.models import Industry
 
 YI = Decimal("100000000")
+# Amount filters in 亿元: what Project.amount_cny (20 digits, 2 decimals) can hold.
+AMOUNT_YI_BOUNDS: dict[str, Any] = {
+    "min_value": Decimal("0"),
+    "max_value": Decimal("1E10"),
+    "max_digits": 20,
+}
 
 
 def _parts(value: object) -> list[str]:
@@ -52,7 +65,7 @@ class ResolvedKeyFilter(NaturalKeyFilter):
         if parts not in resolved:
             related = qs.model._meta.get_field(self.field_name).related_model
             cond = Q(**{f"{self.natural_key}__in": parts})
-            ids = [int(part) for part in parts if part.isdigit() and len(part) < 19]
+            ids = [pk for pk in map(parse_id, parts) if pk is not None]
             if ids:
                 cond |= Q(pk__in=ids)
             resolved[parts] = sorted(
@@ -94,21 +107,19 @@ class ProjectFilterSet(FilterSet):
     )
     lead_source = django_filters.ChoiceFilter(choices=LeadSource.choices, label=_("lead source"))
     amount_min_yi = django_filters.NumberFilter(
-        method="filter_amount_min", label=_("amount from (亿元)")
+        method="filter_amount_min", label=_("amount from (亿元)"), **AMOUNT_YI_BOUNDS
     )
     amount_max_yi = django_filters.NumberFilter(
-        method="filter_amount_max", label=_("amount to (亿元)")
+        method="filter_amount_max", label=_("amount to (亿元)"), **AMOUNT_YI_BOUNDS
     )
-    signed_from = django_filters.DateFilter(
+    signed_from = CalendarDateFilter(
         field_name="signed_on", lookup_expr="gte", label=_("signed from")
     )
-    signed_to = django_filters.DateFilter(
-        field_name="signed_on", lookup_expr="lte", label=_("signed to")
-    )
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("owner"))
-    event = django_filters.NumberFilter(field_name="signing_event_id", label=_("event"))
-    partner = django_filters.NumberFilter(field_name="referring_partner_id", label=_("partner"))
-    investor = django_filters.NumberFilter(field_name="investor_id", label=_("investor"))
+    signed_to = CalendarDateFilter(field_name="signed_on", lookup_expr="lte", label=_("signed to"))
+    owner = IdFilter(field_name="owner_id", label=_("owner"))
+    event = IdFilter(field_name="signing_event_id", label=_("event"))
+    partner = IdFilter(field_name="referring_partner_id", label=_("partner"))
+    investor = IdFilter(field_name="investor_id", label=_("investor"))
     counted_in_stats = django_filters.BooleanFilter(label=_("counted in statistics"))
     confidential = django_filters.BooleanFilter(label=_("confidential"))
     stale = django_filters.ChoiceFilter(
@@ -202,8 +213,9 @@ class ProjectFilterSet(FilterSet):
             return qs
         cond = Q()
         for code in codes:
-            if code.isdigit():
-                cond |= Q(pk=int(code))
+            pk = parse_id(code)
+            if pk is not None:
+                cond |= Q(pk=pk)
             else:
                 cond |= Q(code=code) | Q(code__startswith=code + ".") | Q(parent__code=code)
         industries = Industry.objects.filter(cond).values("pk")

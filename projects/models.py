@@ -6,11 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import CalendarDateField, NameField
 from core.files import UploadTo
 from core.history import audited
 from core.models import BaseModel, NamedModel
@@ -65,7 +66,7 @@ def _money_field(label: Any, **kwargs: object) -> models.DecimalField:
 class Project(BaseModel):
     """An inbound investment project, from first lead to an operating plant."""
 
-    name = models.CharField(_("project name"), max_length=300)
+    name = NameField(_("project name"), max_length=300)
     investor = models.ForeignKey(
         "companies.Company",
         on_delete=models.PROTECT,
@@ -157,12 +158,12 @@ class Project(BaseModel):
     stage = models.ForeignKey(
         Stage, on_delete=models.PROTECT, related_name="projects", verbose_name=_("stage")
     )
-    stage_entered_on = models.DateField(_("stage entered on"), null=True, blank=True)
-    signed_on = models.DateField(_("signed on"), null=True, blank=True, db_index=True)
-    registered_on = models.DateField(_("registered on"), null=True, blank=True)
-    construction_on = models.DateField(_("construction started on"), null=True, blank=True)
-    operating_on = models.DateField(_("operating since"), null=True, blank=True)
-    last_progress_on = models.DateField(_("last progress on"), null=True, blank=True)
+    stage_entered_on = CalendarDateField(_("stage entered on"), null=True, blank=True)
+    signed_on = CalendarDateField(_("signed on"), null=True, blank=True, db_index=True)
+    registered_on = CalendarDateField(_("registered on"), null=True, blank=True)
+    construction_on = CalendarDateField(_("construction started on"), null=True, blank=True)
+    operating_on = CalendarDateField(_("operating since"), null=True, blank=True)
+    last_progress_on = CalendarDateField(_("last progress on"), null=True, blank=True)
     on_hold = models.BooleanField(_("on hold"), default=False)
     withdrawn = models.BooleanField(_("withdrawn after signing (未履约)"), default=False)
     lost_reason = models.CharField(_("reason lost"), max_length=300, blank=True)
@@ -189,7 +190,7 @@ class Project(BaseModel):
         related_name="referrals",
         verbose_name=_("referring partner"),
     )
-    referral_registered_on = models.DateField(
+    referral_registered_on = CalendarDateField(
         _("referral registered on (备案)"), null=True, blank=True
     )
     signing_event = models.ForeignKey(
@@ -309,6 +310,10 @@ class Project(BaseModel):
                 condition=~models.Q(duplicate_of=models.F("pk")),
                 name="project_not_duplicate_of_itself",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(expands=models.F("pk")),
+                name="project_not_expansion_of_itself",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -337,6 +342,74 @@ class Project(BaseModel):
         self.currency = self.currency.upper()
         self.source_country = self.source_country.upper()
 
+    def clean_fields(self, exclude: Any = None) -> None:
+        """Field validation, plus the rules between fields: the expansion chain and the order
+        of the milestone dates. Checked here (not in clean()) because Django passes the
+        fields a form leaves out: an import that maps only some columns still gets these
+        errors, on the form as a whole instead of on a field it does not have."""
+        errors: dict[str, list[Any]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        rules: dict[str, Any] = dict(self.date_order_errors())
+        if self.expands_id and self.pk is not None:
+            if self.expands_id == self.pk:
+                rules["expands"] = _("A project cannot be an expansion of itself.")
+            elif self._expansions_lead_back():
+                # No names: the chain may run through projects the writer may not see.
+                rules["expands"] = _(
+                    "This would make a cycle: the chosen project is itself, directly or "
+                    "through other projects, an expansion of this one."
+                )
+        for field, message in rules.items():
+            key = NON_FIELD_ERRORS if exclude and field in exclude else field
+            errors.setdefault(key, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+    #: Expansions deeper than this are refused as if they were a cycle.
+    MAX_EXPANSION_DEPTH = 100
+
+    def _expansions_lead_back(self) -> bool:
+        """Whether following `expands` from the chosen project comes back to this one."""
+        seen = {self.pk}
+        current = self.expands_id
+        for _hop in range(self.MAX_EXPANSION_DEPTH):
+            if current is None:
+                return False
+            if current in seen:
+                return True
+            seen.add(current)
+            current = (
+                Project._default_manager.filter(pk=current)
+                .order_by()
+                .values_list("expands_id", flat=True)
+                .first()
+            )
+        return True
+
+    def date_order_errors(self) -> dict[str, str]:
+        """Milestones in an impossible order, by field: construction before signing,
+        operation before construction (or before signing when construction has no date).
+        Registration may come before signing (an expansion registers first, for example)."""
+        errors: dict[str, str] = {}
+        signed, construction, operating = self.signed_on, self.construction_on, self.operating_on
+        if construction and signed and construction < signed:
+            errors["construction_on"] = _(
+                "Construction cannot start ({construction}) before the project was signed "
+                "({signed})."
+            ).format(construction=construction.isoformat(), signed=signed.isoformat())
+        if operating and construction and operating < construction:
+            errors["operating_on"] = _(
+                "Operation cannot start ({operating}) before construction started ({construction})."
+            ).format(operating=operating.isoformat(), construction=construction.isoformat())
+        elif operating and signed and not construction and operating < signed:
+            errors["operating_on"] = _(
+                "Operation cannot start ({operating}) before the project was signed ({signed})."
+            ).format(operating=operating.isoformat(), signed=signed.isoformat())
+        return errors
+
     @property
     def investor_display(self) -> str:
         return str(self.investor) if self.investor else ""
@@ -359,7 +432,7 @@ class StageChange(models.Model):
     to_stage = models.ForeignKey(
         Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("to stage")
     )
-    effective_on = models.DateField(_("effective on"))
+    effective_on = CalendarDateField(_("effective on"))
     changed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -389,7 +462,7 @@ class PaidInCapital(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="paid_in", verbose_name=_("project")
     )
-    paid_on = models.DateField(_("paid on"))
+    paid_on = CalendarDateField(_("paid on"))
     amount_cny = models.DecimalField(
         _("amount (yuan)"),
         max_digits=20,
@@ -429,7 +502,7 @@ class Activity(models.Model):
         Project, on_delete=models.CASCADE, related_name="activities", verbose_name=_("project")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    happened_on = models.DateField(_("date"))
+    happened_on = CalendarDateField(_("date"))
     summary = models.CharField(_("summary"), max_length=300)
     notes = models.TextField(_("notes"), blank=True)
     author = models.ForeignKey(
@@ -461,7 +534,7 @@ class FollowUp(models.Model):
         Project, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("project")
     )
     title = models.CharField(_("task"), max_length=300)
-    due_on = models.DateField(_("due on"), db_index=True)
+    due_on = CalendarDateField(_("due on"), db_index=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -470,7 +543,7 @@ class FollowUp(models.Model):
         related_name="follow_ups",
         verbose_name=_("owner"),
     )
-    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_on = CalendarDateField(_("done on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = audited()

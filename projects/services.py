@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bounds import date_range_message, in_calendar
 from core.concurrency import check_version
 from core.context import current
 from projects.models import Project, Stage, StageChange
@@ -40,6 +41,8 @@ def _validate_move(project: Project, to_stage: Stage, on: dt.date | None, reason
             {"date": _("Stage {stage} needs the date it happened.").format(stage=to_stage)}
         )
     effective = on or _today()
+    if not in_calendar(effective):
+        raise ValidationError({"date": date_range_message(effective.isoformat())})
     if effective > _today():
         raise ValidationError({"date": _("A stage move cannot be dated in the future.")})
     if from_stage.is_lost and not reason.strip():
@@ -87,6 +90,9 @@ def move_stage(
     locked.last_progress_on = max(effective, locked.last_progress_on or effective)
     if to_stage.date_field:
         setattr(locked, to_stage.date_field, effective)
+        disorder = locked.date_order_errors()
+        if disorder:  # e.g. construction dated before the signing
+            raise ValidationError({"date": list(disorder.values())})
     if to_stage.is_lost:
         locked.lost_reason = reason.strip()
     elif from_stage.is_lost:

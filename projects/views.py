@@ -40,8 +40,10 @@ from accounts.policy import (
     visible_relations,
 )
 from companies.models import Company
+from core.bounds import parse_id
 from core.concurrency import StaleVersion
 from core.files import check_attachment, check_size, clean_file_name
+from core.filters import filter_errors
 from core.forms import (
     ScopedModelForm,
     form_sections,
@@ -50,6 +52,7 @@ from core.forms import (
     save_at_version,
 )
 from core.history import history_rows
+from core.http import safe_next
 from core.templatetags.zs import can_see_investor, localname
 from events.models import Event
 from evidence.models import Evidence, SourceDocument
@@ -150,12 +153,13 @@ def _chip_value(request: HttpRequest, key: str, value: str, flt: Any) -> str:
         }
         joiner = "、" if (get_language() or "").startswith("zh") else ", "
         return joiner.join(found.get(part, part) for part in parts)
-    if key in _ID_FILTERS and value.isdigit() and len(value) < 19:
+    pk = parse_id(value)
+    if key in _ID_FILTERS and pk is not None:
         model = _ID_FILTERS[key]
-        obj = restrict(model, request.user, "view").filter(pk=int(value)).first()
+        obj = restrict(model, request.user, "view").filter(pk=pk).first()
         return localname(obj) if obj is not None else value
-    if key == "owner" and value.isdigit() and len(value) < 19:
-        owner = _visible_owners(request.user).filter(pk=int(value)).first()
+    if key == "owner" and pk is not None:
+        owner = _visible_owners(request.user).filter(pk=pk).first()
         return owner.get_username() if owner is not None else value
     choices = getattr(getattr(flt, "field", None), "choices", None)
     if choices:
@@ -183,7 +187,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
     # Codes are not looked up beforehand here (as the board does): that would cost a query
     # per filter, and the list's plans are fine on SQLite without (docs/benchmarks/pages.md).
     filterset = _filtered(request, "view", resolve_keys=True)
-    queryset = filterset.qs
+    # An invalid filter (an id of 20 digits, a date in the year 1) answers 400 naming it,
+    # with an empty table: never a server error, never the list without that filter.
+    invalid = bool(filter_errors(filterset))
+    queryset = filterset.queryset.none() if invalid else filterset.qs
     # COUNT(*), not COUNT(id): the same number (id is never NULL), but PostgreSQL can then
     # answer from a covering index alone (its indexes do not hold the id; SQLite's do).
     totals = queryset.order_by().aggregate(n=Count("*"), total=Sum("amount_cny"))
@@ -217,10 +224,21 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "query_string": request.GET.urlencode(),
         "can_add": may(request.user, Project, "add"),
     }
+    status = 400 if invalid else 200
     if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
-        return render(request, "projects/_table.html", context)
+        return render(request, "projects/_table.html", context, status=status)
     context.update(_filter_options(request))
-    return render(request, "projects/list.html", context)
+    return render(request, "projects/list.html", context, status=status)
+
+
+def _invalid_filters(errors: dict[str, list[str]]) -> HttpResponse:
+    """400 naming each invalid filter parameter (for downloads, which have no page)."""
+    lines = ["{}: {}".format(name, " ".join(messages)) for name, messages in errors.items()]
+    return HttpResponse(
+        "\n".join([_("Some filter values are not valid."), *lines]),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def _export_function() -> Any:
@@ -243,6 +261,9 @@ def project_export(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     fmt = params.pop("fmt", ["xlsx"])[-1]
     filterset = _filtered(request, "export", params, resolve_keys=True)
+    errors = filter_errors(filterset)
+    if errors:
+        return _invalid_filters(errors)
     # The user goes along so the exporter hides confidential investors they may not see.
     return export(filterset.qs, fmt, user=request.user)
 
@@ -256,8 +277,11 @@ def _board_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]:
     # One FilterSet for both querysets, with codes looked up as ids once: literal ids let
     # the totals and every column's cards read the (district, stage, ...) indexes.
     filterset = _filtered(request, "view", data, resolve_keys=True)
+    invalid = bool(filter_errors(filterset))
     # Totals are an aggregate: they use the aggregate restriction, in one GROUP BY query.
     agg_qs = filterset.apply_to(Project.objects.restrict(request.user, "aggregate"))
+    if invalid:  # an invalid filter (400) shows an empty board, not the board without it
+        agg_qs = agg_qs.none()
     sums = {
         row["stage_id"]: row
         for row in agg_qs.order_by()
@@ -292,6 +316,7 @@ def _board_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]:
         "board_query": query.urlencode(),
         "grand_count": sum(c["count"] for c in columns),
         "grand_total": sum((c["total"] or 0 for c in columns), start=0),
+        "filter_errors": filter_errors(filterset),
     }
 
 
@@ -299,11 +324,12 @@ def _board_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]:
 def board(request: HttpRequest) -> HttpResponse:
     """Kanban by stage; drag a card or use its menu to move it (through move_stage)."""
     context = _board_context(request, request.GET)
+    status = 400 if context["filter_errors"] else 200
     if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
-        return render(request, "projects/_board.html", context)
+        return render(request, "projects/_board.html", context, status=status)
     context.update(_filter_options(request, context["stages"]))
     context["filterset"] = _filtered(request, "view")
-    return render(request, "projects/board.html", context)
+    return render(request, "projects/board.html", context, status=status)
 
 
 class MoveForm(forms.Form):
@@ -712,7 +738,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
             "projects/_follow_up_row.html",
             {"f": follow_up, "today": timezone.localdate(), "show_project": "home" in request.POST},
         )
-    return redirect(request.POST.get("next") or reverse("core:home"))
+    return redirect(safe_next(request, reverse("core:home")))
 
 
 @login_required

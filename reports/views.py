@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from analytics.forms import CockpitForm
 from core.files import protect_download
-from reports import bulletin, renderers
+from reports import bulletin, renderers, slots
 
 
 def _language(request: HttpRequest) -> str:
@@ -18,6 +20,29 @@ def _language(request: HttpRequest) -> str:
         return lang
     current = (request.LANGUAGE_CODE or "zh-hans").lower()
     return {"zh-hant": "zh-Hant", "en": "en"}.get(current, "zh-Hans")
+
+
+# Formats printed by a browser, seconds of work each: they need a render slot.
+SLOTTED_FORMATS = frozenset({"pdf"})
+
+
+def _render(request: HttpRequest, doc: bulletin.Bulletin, fmt: str) -> bytes:
+    if fmt not in SLOTTED_FORMATS:
+        return renderers.render(doc, fmt)
+    with slots.render_slot(request.user, fmt):
+        return renderers.render(doc, fmt)
+
+
+def _busy(busy: slots.NoFreeSlot) -> HttpResponse:
+    if busy.scope == "user":
+        message = _(
+            "You already have {n} PDF being printed; wait until it is done and try again."
+        ).format(n=settings.PDF_RENDERS_PER_USER)
+    else:
+        message = _("The server is printing other PDFs; try again in a few seconds.")
+    response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(busy.retry_after)
+    return response
 
 
 @login_required
@@ -38,9 +63,11 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
     doc = bulletin.build(request.user, options, lang)
     if fmt:
         try:
-            data = renderers.render(doc, fmt)
+            data = _render(request, doc, fmt)
         except renderers.RenderError as exc:
             return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        except slots.NoFreeSlot as busy:
+            return _busy(busy)
         response = HttpResponse(data, content_type=renderers.CONTENT_TYPES[fmt])
         name = "bulletin-{}-{}.{}".format(options.period.code, lang, fmt)
         protect_download(response, name)

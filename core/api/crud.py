@@ -28,14 +28,15 @@ from accounts.policy import may, restrict, restrict_queryset
 from core.api.auth import actor
 from core.api.errors import ApiError
 from core.api.schemas import Out
+from core.bounds import MAX_ID
 from core.concurrency import StaleVersion
 from core.context import change_context
 
 T = TypeVar("T")
 M = TypeVar("M", bound=models.Model)
 
-# Ids beyond this cannot exist; refusing them in the schema keeps databases from overflowing.
-MAX_ID = 2**53
+# Ids beyond MAX_ID (core.bounds) cannot exist; refusing them in the schema keeps databases
+# from overflowing.
 MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 200
 

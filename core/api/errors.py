@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -31,12 +31,13 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "too_large",
     422: "invalid",
     429: "throttled",
     500: "server_error",
 }
 # Statuses every operation may answer with an ErrorOut (documented in OpenAPI).
-ERROR_STATUSES = frozenset({400, 401, 403, 404, 409, 422, 429})
+ERROR_STATUSES = frozenset({400, 401, 403, 404, 409, 413, 422, 429})
 
 
 class ErrorBody(Schema):
@@ -101,6 +102,16 @@ def error_response(
         envelope(request, status, message, **kwargs),
         status=status,
         json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def too_large_message() -> str:
+    """What a request body over DATA_UPLOAD_MAX_MEMORY_SIZE is told (API and pages)."""
+    from django.conf import settings
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _("The request body is larger than the limit of {size} bytes.").format(
+        size="{:,}".format(limit) if limit else "?"
     )
 
 
@@ -176,6 +187,9 @@ def install(api: NinjaAPI) -> None:
             code="protected",
         )
 
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return respond(request, 413, too_large_message())
+
     def on_exception(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("unhandled API error", exc_info=exc)
         return respond(request, 500, _("Internal error; the request id identifies it in the logs."))
@@ -190,5 +204,6 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_404)
     api.add_exception_handler(PermissionDenied, on_denied)
     api.add_exception_handler(StaleVersion, on_stale)  # type: ignore[arg-type]
+    api.add_exception_handler(RequestDataTooBig, on_too_big)  # type: ignore[arg-type]
     api.add_exception_handler(ProtectedError, on_protected)
     api.add_exception_handler(RestrictedError, on_protected)

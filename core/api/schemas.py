@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, create_model
+
+from core.bounds import date_range_message, in_calendar
+
+
+def _in_calendar(value: Any) -> Any:
+    if value is not None and not in_calendar(value):
+        raise ValueError(date_range_message(value.isoformat()))
+    return value
+
+
+#: A date (or date and time) within core.bounds: the year 1 or 9999 is a 422 naming the
+#: range, not an overflow when the time zone is applied or the database compares.
+CalendarDate = Annotated[dt.date, AfterValidator(_in_calendar)]
+CalendarDateTime = Annotated[dt.datetime, AfterValidator(_in_calendar)]
 
 
 class Out(BaseModel):

@@ -7,6 +7,7 @@ import pytest
 from config.env import (
     ImproperSetting,
     env_bool,
+    env_header,
     env_int,
     env_list,
     env_str,
@@ -91,3 +92,12 @@ def test_cache_url_chooses_process_memory_or_a_shared_redis() -> None:
     }
     with pytest.raises(ImproperSetting, match="CACHE_URL"):
         parse_cache_url("memcached://127.0.0.1:11211")
+
+
+def test_env_header_accepts_header_names_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert env_header("HDR", "X-Forwarded-For") == "X-Forwarded-For"
+    monkeypatch.setenv("HDR", "X-Real-IP")
+    assert env_header("HDR", "X-Forwarded-For") == "X-Real-IP"
+    monkeypatch.setenv("HDR", "X Real IP: 1")
+    with pytest.raises(ImproperSetting, match="HDR"):
+        env_header("HDR", "X-Forwarded-For")

@@ -7,6 +7,14 @@
   var t = JSON.parse(document.getElementById("cockpit-i18n").textContent);
   var charts = [];
 
+  // ECharts puts a formatter's return value into the tooltip as HTML: every value from the
+  // data (district, industry and project names, amounts) goes through esc() first.
+  function esc(value) {
+    return String(value === undefined || value === null ? "" : value)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -34,7 +42,7 @@
     var axisCat = { type: "category", data: cats, axisLabel: { interval: 0, width: 90, overflow: "truncate" } };
     var axisVal = { type: "value" };
     return chart(id, {
-      tooltip: { trigger: "item", formatter: function (p) { return p.name + "<br>" + t.count + ": " + p.value + "<br>" + t.amount + ": " + p.data.amount; } },
+      tooltip: { trigger: "item", formatter: function (p) { return esc(p.name) + "<br>" + esc(t.count) + ": " + esc(p.value) + "<br>" + esc(t.amount) + ": " + esc(p.data.amount); } },
       grid: { left: horizontal ? 110 : 40, right: 20, top: 10, bottom: horizontal ? 20 : 60 },
       xAxis: horizontal ? axisVal : Object.assign({}, axisCat, { axisLabel: { rotate: 35, interval: 0 } }),
       yAxis: horizontal ? Object.assign({}, axisCat, { inverse: true }) : axisVal,
@@ -45,7 +53,7 @@
   function pie(id, items) {
     var data = items.map(function (i) { return { name: i.label, value: i.count, url: i.url, amount: i.amount_yi }; });
     return chart(id, {
-      tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + p.value + " (" + p.percent + "%)<br>" + t.amount + ": " + p.data.amount; } },
+      tooltip: { trigger: "item", formatter: function (p) { return esc(p.name) + ": " + esc(p.value) + " (" + esc(p.percent) + "%)<br>" + esc(t.amount) + ": " + esc(p.data.amount); } },
       series: [{ type: "pie", radius: ["35%", "70%"], data: data, label: { formatter: "{b}: {c}" } }]
     }, items);
   }
