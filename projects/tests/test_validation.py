@@ -40,18 +40,21 @@ def _patch(user: Any, project: Project, **values: Any) -> Any:
     client.force_login(user)
     body = {"version": project.version, **values}
     return client.patch(
-        f"/api/v1/projects/{project.pk}", json.dumps(body), content_type="application/json"
+        f"/api/v1/projects/{project.pk}",
+        json.dumps(body),
+        content_type="application/json",
+        headers={"accept-language": "en"},
     )
 
 
 def _form(project: Project, **changes: Any) -> ProjectForm:
     data = {
         name: value
-        for name, value in ProjectForm(instance=project).initial.items()
+        for name, value in ProjectForm(instance=project, user=None).initial.items()
         if value is not None
     }
     data.update(changes)
-    return ProjectForm(data=data, instance=project)
+    return ProjectForm(data=data, instance=project, user=None)
 
 
 # ---- expansions ------------------------------------------------------------------------
