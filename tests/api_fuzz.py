@@ -18,7 +18,6 @@ import datetime as dt
 import json
 import traceback
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +74,12 @@ EDGE_DATE_TEXT = st.one_of(
     st.datetimes().map(dt.datetime.isoformat),
 )
 ODD_NUMBERS = ["1e999", "-1e999", "NaN", "Infinity", "-0", "１２", "²", "0x10", "1_000", " 7 "]
-EDGE_TEXT = st.one_of(EDGE_INTS.map(str), EDGE_DATE_TEXT, st.sampled_from(ODD_NUMBERS))
+# Numbers twice: most parameters are ids and amounts.
+EDGE_TEXT = st.one_of(
+    EDGE_INTS.map(str), EDGE_INTS.map(str), EDGE_DATE_TEXT, st.sampled_from(ODD_NUMBERS)
+)
+#: What the sweep (`sweep_operation`) sends to every query and path parameter in turn.
+SWEEP_VALUES = [str(n) for n in HUGE_INTS] + EDGE_DATES[:10] + ODD_NUMBERS
 #: Body fields: the same, as JSON numbers where JSON has them.
 EDGE_JSON = st.one_of(EDGE_INTS, EDGE_DATE_TEXT, st.sampled_from(ODD_NUMBERS))
 
@@ -167,6 +171,12 @@ class OperationResult:
     statuses: Counter[int] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
 
+    def merge(self, other: OperationResult) -> OperationResult:
+        self.examples += other.examples
+        self.statuses.update(other.statuses)
+        self.failures.extend(other.failures)
+        return self
+
     @property
     def server_errors(self) -> int:
         return sum(n for status, n in self.statuses.items() if status >= 500)
@@ -181,13 +191,55 @@ def _describe(case: Any) -> str:
     return " ".join(parts)
 
 
+def _send(case: Any, mode: str, result: OperationResult, headers: dict[str, str]) -> None:
+    """Call the API with `case`, count the answer and record every failed check."""
+    result.examples += 1
+    try:
+        response = case.call(headers=headers)
+    except Exception as exc:  # a request that cannot be sent at all (e.g. bad header)
+        result.failures.append(
+            Failure(result.operation, mode, None, _describe(case), repr(exc)[:500])
+        )
+        return
+    result.statuses[response.status_code] += 1
+    checks = NEGATIVE_CHECKS if mode == "negative" else POSITIVE_CHECKS
+    try:
+        case.validate_response(response, checks=checks, headers=headers)
+    except (Exception, BaseExceptionGroup) as exc:  # several failed checks: a group
+        problem = "".join(traceback.format_exception_only(exc)).strip()
+        result.failures.append(
+            Failure(result.operation, mode, response.status_code, _describe(case), problem)
+        )
+
+
+def sweep_operation(
+    operation: Any, *, headers: dict[str, str], values: list[str] = SWEEP_VALUES
+) -> OperationResult:
+    """Every query and path parameter of `operation` in turn, set to each of `values`
+    (the other path parameters 1, no body): the edge values reach every parameter, not
+    only those the random run happens to pick."""
+    result = OperationResult(operation_id(operation))
+    path_names = _names(operation, "path_parameters")
+    for location in ("query", "path_parameters"):
+        for name in _names(operation, location):
+            for value in values:
+                path = dict.fromkeys(path_names, "1")
+                query = {}
+                if location == "query":
+                    query[name] = value
+                else:
+                    path[name] = value
+                case = operation.Case(path_parameters=path or None, query=query or None)
+                _send(case, "sweep", result, headers)
+    return result
+
+
 def run_operation(
     operation: Any,
     *,
     headers: dict[str, str],
     examples: int,
     seed: int,
-    before_call: Callable[[], None] | None = None,
 ) -> OperationResult:
     """Send up to `examples` generated requests (valid and invalid, with edge values) to
     `operation` and check every answer. Hypothesis stops early when an operation has fewer
@@ -212,25 +264,7 @@ def run_operation(
     @given(drawn=strategy)
     def send(drawn: tuple[str, Any]) -> None:
         mode, case = drawn
-        if before_call is not None:
-            before_call()
-        result.examples += 1
-        try:
-            response = case.call(headers=headers)
-        except Exception as exc:  # a request that cannot be sent at all (e.g. bad header)
-            result.failures.append(
-                Failure(result.operation, mode, None, _describe(case), repr(exc)[:500])
-            )
-            return
-        result.statuses[response.status_code] += 1
-        checks = POSITIVE_CHECKS if mode == "positive" else NEGATIVE_CHECKS
-        try:
-            case.validate_response(response, checks=checks, headers=headers)
-        except (Exception, BaseExceptionGroup) as exc:  # several failed checks: a group
-            problem = "".join(traceback.format_exception_only(exc)).strip()
-            result.failures.append(
-                Failure(result.operation, mode, response.status_code, _describe(case), problem)
-            )
+        _send(case, mode, result, headers)
 
     send()
     return result

@@ -52,6 +52,22 @@ def test_follow_up_done_never_redirects_off_site(personas: dict[str, Any], targe
     assert response["Location"] == "/projects/"
 
 
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_login_and_language_switch_never_redirect_off_site(
+    personas: dict[str, Any], target: str
+) -> None:
+    # Django's own views, which check `next` with the same function.
+    from core.personas import PERSONA_PASSWORD
+
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": "viewer", "password": PERSONA_PASSWORD, "next": target}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    response = client.post("/i18n/setlang/", {"language": "en", "next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
 def test_no_view_reads_a_redirect_target_around_safe_next() -> None:
     # Every `next` a view reads goes through core.http.safe_next (Django's own login and
     # set_language views check theirs with the same function).
