@@ -91,7 +91,9 @@ def test_an_officer_works_through_the_day(
     assert page.locator("#project-table tbody tr").count() == 3  # 嘉定 is out of scope
     page.select_option("#f-stage", "negotiating")
     page.wait_for_url(re.compile(r".*stage=negotiating.*"))
-    page.wait_for_function("() => document.querySelectorAll('#project-table tbody tr').length === 1")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#project-table tbody tr').length === 1"
+    )
     assert "芯片设计中心" in page.locator("#project-table").inner_text()
     shoot(page, "03-list-filtered")
     page.reload()
