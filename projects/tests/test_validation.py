@@ -36,7 +36,7 @@ def english() -> Any:
 
 
 def _patch(user: Any, project: Project, **values: Any) -> Any:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     body = {"version": project.version, **values}
     return client.patch(
