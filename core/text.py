@@ -78,5 +78,5 @@ def fold(text: str) -> str:
     """Search key: NFKC (full-width→half-width), Simplified, lower case, no spaces."""
     if not text:
         return ""
-    normal = unicodedata.normalize("NFKC", text).translate(_DROP_INVISIBLE)
+    normal = _CONTROL.sub("", unicodedata.normalize("NFKC", text).translate(_DROP_INVISIBLE))
     return _SPACE.sub("", to_simplified(normal)).lower()

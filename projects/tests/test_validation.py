@@ -36,14 +36,13 @@ def english() -> Any:
 
 
 def _patch(user: Any, project: Project, **values: Any) -> Any:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     body = {"version": project.version, **values}
     return client.patch(
         f"/api/v1/projects/{project.pk}",
         json.dumps(body),
         content_type="application/json",
-        headers={"accept-language": "en"},
     )
 
 
