@@ -738,7 +738,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
             "projects/_follow_up_row.html",
             {"f": follow_up, "today": timezone.localdate(), "show_project": "home" in request.POST},
         )
-    return redirect(safe_next(request, reverse("core:home")))
+    return redirect(safe_next(request, reverse("workspace:home")))
 
 
 @login_required

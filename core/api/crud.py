@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 from ninja import Schema, Status
 from pydantic import BaseModel, Field, create_model
 
-from accounts.policy import may, restrict, restrict_queryset
 from core.api.auth import actor
 from core.api.errors import ApiError
 from core.api.schemas import Out
 from core.bounds import MAX_ID
 from core.concurrency import StaleVersion
 from core.context import change_context
+from core.policy import may, restrict, restrict_queryset
 
 T = TypeVar("T")
 M = TypeVar("M", bound=models.Model)

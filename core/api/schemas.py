@@ -54,7 +54,7 @@ class DuplicateHint(Out):
 
 def visible_hints(model: Any, user: Any, hints: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The duplicate hints naming records the user may view (the finder itself is unscoped)."""
-    from accounts.policy import restrict
+    from core.policy import restrict
 
     if not hints:
         return []
