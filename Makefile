@@ -43,6 +43,7 @@ demo: install static
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 typecheck: install
 	$(TEST_ENV) $(VENV)/bin/mypy .

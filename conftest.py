@@ -18,8 +18,8 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 
 @pytest.fixture
 def personas(db: Any) -> dict[str, Any]:
-    """admin, analyst, officer_xuhui, officer_jiading, partner, viewer (core/personas.py)."""
-    from core.personas import create_personas
+    """admin, analyst, officer_xuhui, officer_jiading, partner, viewer (testing/personas.py)."""
+    from testing.personas import create_personas
 
     return create_personas()
 

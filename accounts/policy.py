@@ -24,6 +24,8 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
+from core.policy import may, restrict  # noqa: F401  (derived from restrict_queryset below)
+
 ADMIN, ANALYST, OFFICER, PARTNER, VIEWER = "admin", "analyst", "officer", "partner", "viewer"
 _INTERNAL = frozenset({ADMIN, ANALYST, OFFICER, VIEWER})
 READ_ACTIONS = frozenset({"view", "export", "aggregate"})
@@ -297,14 +299,6 @@ def restrict_queryset(qs: QuerySet[Any], user: Any, action: str) -> Any:
     return rule(qs, scope, action)
 
 
-def restrict(model: type[Model], user: Any, action: str) -> QuerySet[Any]:
-    """All rows of `model` that `user` may act on: the model's own `.restrict` where it has
-    one (e.g. review candidates follow their document), else `restrict_queryset`."""
-    qs = model._default_manager.all()
-    own = getattr(qs, "restrict", None)
-    return own(user, action) if own is not None else restrict_queryset(qs, user, action)
-
-
 def restriction_key(user: Any, model: type[Model], action: str) -> tuple[str, str, Scope]:
     """Everything `restrict(model, user, action)` depends on, as a hashable key.
 
@@ -312,15 +306,6 @@ def restriction_key(user: Any, model: type[Model], action: str) -> tuple[str, st
     can be reused for another with the same scope (core.sqlcache keys on this).
     """
     return (model._meta.label_lower, action, scope_of(user))
-
-
-def may(user: Any, model: type[Model], action: str) -> bool:
-    """Whether `user` could do `action` on *some* row of `model` (no query is run).
-
-    Used to answer 403 before validating input; the row-level answer still comes from
-    `restrict`.
-    """
-    return not restrict(model, user, action).query.is_empty()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ LIST_FILTERS = "district=310115&stage=negotiating"
 SETUP_SNIPPET = """
 import json
 from accounts.models import ApiToken, Profile
-from core.personas import create_personas
+from testing.personas import create_personas
 from geo.models import District
 from projects.models import Project
 users = create_personas()

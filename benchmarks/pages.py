@@ -68,7 +68,7 @@ def _tune() -> None:
 def _users() -> dict[str, Any]:
     from django.contrib.auth import get_user_model
 
-    from core.personas import create_personas
+    from testing.personas import create_personas
 
     users = create_personas()
     superuser, _ = get_user_model().objects.get_or_create(

@@ -19,8 +19,9 @@ from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
+from accounts.api_auth import AUTH, user_for_token
 from core.api import errors
-from core.api.auth import AUTH, UserRateThrottle, user_for_token
+from core.api.auth import UserRateThrottle
 from core.api.render import FastJSONRenderer
 
 

@@ -8,8 +8,8 @@ workers.
 Why sync and not threads: the API is CPU-bound Python. Threads of one worker take turns
 on one interpreter lock, and a keep-alive connection stays with the worker that accepted
 it, so under load one worker queues while another idles. Measured on the 1M-project
-benchmark (docs/benchmarks/api.md), 2 sync workers against 2 workers × 4 threads: the
-same throughput, p99 15–78 ms against 125–360 ms.
+benchmark, 2 sync workers against 2 workers × 4 threads: the same throughput and a far
+lower p99 (figures in docs/benchmarks/api.md).
 """
 
 from __future__ import annotations

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ingest",
     "analytics",
     "reports",
+    "workspace",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("data/", include("ingest.urls")),
     path("cockpit/", include("analytics.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("workspace.urls")),
     path("", include("core.urls")),
 ]
 # No static(MEDIA_URL, ...) route, not even with DEBUG: stored files go through

@@ -7,7 +7,7 @@ no flash messages, no htmx and no login form for django-axes to lock: the middle
 those only cost time (about a quarter of a project detail request). Everything that
 applies to a token request stays: security headers, the request's language, the request
 id and the change context, the history middleware that names the user in the audit trail.
-The token itself is checked by the API (core.api.auth), and a request whose token is
+The token itself is checked by the API (accounts.api_auth), and a request whose token is
 refused answers 401 — it never falls back to a session.
 """
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from accounts.policy import is_user_model, relation_targets, restrict, sees_all
 from core.concurrency import StaleVersion, check_version
+from core.policy import is_user_model, relation_targets, restrict, sees_all
 
 # ---------------------------------------------------------------------------------------------
 # Relations a user writes

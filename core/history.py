@@ -92,7 +92,7 @@ def history_rows(
     "hidden (confidential)". Fields that are not editable (version, timestamps, derived
     search keys) are left out, as simple-history's diff does.
     """
-    from accounts.policy import restrict_queryset
+    from core.policy import restrict_queryset
 
     history = obj.history  # type: ignore[attr-defined]
     # One record more than shown, so that the oldest one shown still has its diff.

@@ -21,6 +21,6 @@ class RestrictedQuerySet(models.QuerySet[_M]):
     def restrict(self, user: Any, action: str = "view") -> RestrictedQuerySet[_M]:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}; expected one of {ACTIONS}")
-        from accounts.policy import restrict_queryset
+        from core.policy import restrict_queryset
 
         return restrict_queryset(self, user, action)

@@ -2,8 +2,8 @@
 
 Django compiles a queryset to SQL every time it is evaluated. For the API's hottest reads
 (the token lookup, a project detail with twelve joins, a page of the project list)
-compiling cost several times more than running the query: about 1 ms of Python against
-0.1 ms in SQLite for the detail. `prepared_values` keeps the compiled SQL of a `.values()`
+compiling cost several times more than running the query (docs/benchmarks/api.md).
+`prepared_values` keeps the compiled SQL of a `.values()`
 queryset per database connection, under a key the caller chooses, and re-runs it with new
 values in the places marked as slots.
 
@@ -124,8 +124,8 @@ def _fetch(connection: Any, entry: _Prepared, params: list[Any]) -> list[tuple[A
         return _fetch_prepared_pg(connection, entry, params)
     if plain and connection.vendor == "sqlite":
         # Straight to sqlite3 with the placeholders converted at preparation: Django's
-        # cursor would convert them with a regular expression on every run (50 µs for the
-        # detail's SQL). Only when nothing logs or wraps queries (tests that count queries
+        # cursor would convert them with a regular expression on every run. Only when nothing logs
+        # or wraps queries (tests that count queries
         # go the ordinary way).
         connection.ensure_connection()
         with connection.wrap_database_errors:
@@ -138,8 +138,9 @@ def _fetch(connection: Any, entry: _Prepared, params: list[Any]) -> list[tuple[A
 def _fetch_prepared_pg(connection: Any, entry: _Prepared, params: list[Any]) -> Any:
     """Run the statement as a server-side prepared statement on this connection.
 
-    PostgreSQL plans a query with a dozen joins in 10-15 ms and runs it in under 1 ms (the
-    project detail); a prepared statement keeps its plan for the connection's lifetime.
+    PostgreSQL spends far longer planning a query with a dozen joins (the project detail)
+    than running it (docs/benchmarks/api.md); a prepared statement keeps its plan for the
+    connection's lifetime.
     Django binds parameters on the client and turns psycopg's automatic preparing off (its
     cursors never prepare); this cursor binds on the server and prepares explicitly, with
     the connection's adapters (time zone included). PG_PREPARED_STATEMENTS=0 turns it off

@@ -1,8 +1,9 @@
 """Table stamps: know, with one tiny query, whether any of a set of tables has changed.
 
 Counting the rows of a filtered project list costs more than reading its page (an exact
-count walks every matching index entry: 33,612 of them, about 2.4 ms, for one district and
-stage of the 1M-project benchmark). The API keeps the count of a filter and restriction
+count walks every matching index entry, tens of thousands for one district and stage of the
+1M-project benchmark; figures in docs/benchmarks/api.md). The API keeps the count of a filter and
+restriction
 under the stamps of every table the count reads; any insert, update or delete on one of
 them raises its stamp (a trigger in the database, so bulk writes, imports and raw SQL
 count too), and the next request misses and counts again. Counts are never stale.

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest
 from ninja import Path, Query, Router
 
-from accounts.policy import restrict
 from core.api.auth import actor
 from core.api.crud import (
     MAX_ID,
@@ -19,6 +18,7 @@ from core.api.crud import (
     run_filterset,
 )
 from core.api.errors import ERROR_STATUSES, ErrorOut
+from core.policy import restrict
 from geo.filtersets import DistrictFilterSet, ZoneFilterSet
 from geo.models import District, Zone
 from geo.schemas import DistrictOut, ZoneOut, district_out, zone_out

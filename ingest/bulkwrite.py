@@ -125,8 +125,9 @@ def _insert(
     per_chunk = max(1, min(500, 30_000 // max(1, len(fields))))
     if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 32):
         per_chunk = max(1, 900 // len(fields))
-    # Django's SQLite cursor turns each %s into ? with a regular expression, 3 ms for a
-    # statement of 500 rows; written with ? here and run on the sqlite3 cursor itself,
+    # Django's SQLite cursor turns each %s into ? with a regular expression, which costs
+    # noticeably on statements of hundreds of rows (docs/benchmarks/import.md); written with ? here
+    # and run on the sqlite3 cursor itself,
     # unless something watches the queries (execute wrappers, the DEBUG query log).
     qmark = (
         connection.vendor == "sqlite"

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -42,10 +41,9 @@ from accounts.policy import (
 from companies.models import Company
 from core.bounds import parse_id
 from core.concurrency import StaleVersion
-from core.files import check_attachment, check_size, clean_file_name
+from core.files import clean_file_name
 from core.filters import filter_errors
 from core.forms import (
-    ScopedModelForm,
     form_sections,
     id_field_help,
     posted_version,
@@ -61,7 +59,7 @@ from ingest.dedupe import PROJECT_IDENTITY, check_and_warn
 from partners.models import Partner
 from projects.choices import Priority
 from projects.filtersets import ProjectFilterSet
-from projects.forms import ProjectForm
+from projects.forms import ActivityForm, AttachmentForm, FollowUpForm, MoveForm, ProjectForm
 from projects.models import Activity, Attachment, FollowUp, Project, Stage, StageChange
 from projects.services import create_project, move_stage
 from projects.tables import (
@@ -332,27 +330,6 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/board.html", context, status=status)
 
 
-class MoveForm(forms.Form):
-    """What a stage move needs: the target, and (depending on the stage) a date or reason."""
-
-    to_stage = forms.ModelChoiceField(
-        queryset=Stage.objects.all(), to_field_name="code", label=gettext_lazy("Move to")
-    )
-    on = forms.DateField(
-        label=gettext_lazy("Date it happened"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=300)
-    note = forms.CharField(
-        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    origin = forms.CharField(required=False, widget=forms.HiddenInput)
-    board_query = forms.CharField(required=False, widget=forms.HiddenInput)
-    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-
 def _needs(project: Project, stage: Stage | None) -> dict[str, bool]:
     if stage is None:
         return {"date": False, "reason": False}
@@ -545,50 +522,6 @@ def _timeline(project: Project) -> list[StageChange]:
     )
 
 
-class ActivityForm(ScopedModelForm):
-    class Meta:
-        model = Activity
-        fields = ("kind", "happened_on", "summary", "notes")
-        widgets = {
-            "happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "notes": forms.Textarea(attrs={"rows": 2}),
-        }
-
-    def clean_happened_on(self) -> dt.date:
-        day: dt.date = self.cleaned_data["happened_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("An activity cannot be dated in the future."))
-        return day
-
-
-class FollowUpForm(ScopedModelForm):
-    class Meta:
-        model = FollowUp
-        fields = ("title", "due_on", "owner")
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # The owner is one of the users the writer may assign (ScopedModelForm).
-        super().__init__(*args, **kwargs)
-        owner = self.fields["owner"]
-        owner.queryset = owner.queryset.order_by("username")  # type: ignore[attr-defined]
-
-
-class AttachmentForm(ScopedModelForm):
-    """A file for the project: at most ATTACHMENT_MAX_MB, of a type on the allow-list
-    whose content matches its name (core.files.check_attachment)."""
-
-    class Meta:
-        model = Attachment
-        fields = ("file", "title")
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        check_size(upload, settings.ATTACHMENT_MAX_MB, "ATTACHMENT_MAX_MB")
-        check_attachment(upload)
-        return upload
-
-
 def _activities(project: Project) -> list[Activity]:
     return list(Activity.objects.filter(project=project).select_related("author"))
 
@@ -738,7 +671,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
             "projects/_follow_up_row.html",
             {"f": follow_up, "today": timezone.localdate(), "show_project": "home" in request.POST},
         )
-    return redirect(safe_next(request, reverse("core:home")))
+    return redirect(safe_next(request, reverse("workspace:home")))
 
 
 @login_required

@@ -9,12 +9,12 @@ What it does (docs/security.md has the latest numbers):
 
 1. builds a fresh test database, as the test runner does, for --database-url (default
    SQLite, var/fuzz_test.sqlite3; postgres://... for PostgreSQL, which creates test_<name>):
-   migrations, reference data, the six personas and the scenario of core.personas
+   migrations, reference data, the six personas and the scenario of testing.personas
    (projects in three districts, a confidential one, a follow-up, spare records to
    delete); it is dropped at the end;
 2. issues an API token for a persona (--persona, default admin: every operation is allowed,
    so requests reach the deepest code) and turns the API throttle off;
-3. loads the OpenAPI document and runs tests/api_fuzz.py on every operation: schemathesis
+3. loads the OpenAPI document and runs testing/api_fuzz.py on every operation: schemathesis
    generates valid and invalid requests (--examples of them), hooks mix in ids of 20
    digits, negative ids, odd numbers and dates at the ends of the calendar; then a sweep
    sets every query and path parameter in turn to each of those edge values (about 30
@@ -95,14 +95,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from accounts.models import ApiToken
     from config.wsgi import application  # sets logging up again: adjust after it
-    from core.personas import create_personas, create_scenario
-    from tests.api_fuzz import (
+    from testing.api_fuzz import (
         load_schema,
         operation_id,
         operations,
         run_operation,
         sweep_operation,
     )
+    from testing.personas import create_personas, create_scenario
 
     # Refused requests (4xx) are the point of the exercise; server errors (ERROR) still show.
     logging.getLogger("django.request").setLevel(logging.ERROR)

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from core.personas import create_scenario
+from testing.personas import create_scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client, RequestFactory
 
 from core.http import client_ip
-from core.personas import PERSONA_PASSWORD
+from testing.personas import PERSONA_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

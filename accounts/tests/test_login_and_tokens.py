@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import ApiToken, hash_secret
-from core.personas import PERSONA_PASSWORD
+from testing.personas import PERSONA_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import Profile, Role
 from accounts.policy import can, can_see_investor, forget_scope, may, restrict
 from companies.models import Company
-from core.personas import SCENARIO_NAMES, create_scenario
 from evidence.models import Evidence, SourceDocument
 from geo.models import District, Zone
 from projects.models import Activity, FollowUp, Project, StageChange
+from testing.personas import SCENARIO_NAMES, create_scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ import pytest
 
 from analytics import baseline, counting, queries, rollup
 from analytics.models import Rollup
-from analytics.tests.helpers import PUDONG, TODAY, expansion, personas, yi
-from core.testing import make_project
 from projects.generator import generate
 from projects.models import PaidInCapital, Project
 from projects.services import mark_lost, move_stage
+from testing.analytics import PUDONG, TODAY, expansion, personas, yi
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.test import Client
 
 from accounts.models import Profile
 from analytics import counting, queries, rollup
-from analytics.tests.helpers import TODAY, personas, two_districts, yi
 from geo.models import District
+from testing.analytics import TODAY, personas, two_districts, yi
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ import pytest
 from django.utils import translation
 
 from analytics import reconcile
-from analytics.tests.helpers import PUDONG, XUHUI, expansion, make_user, yi
-from core.testing import make_project
 from events.models import Event
 from projects.models import Project
+from testing.analytics import PUDONG, XUHUI, expansion, make_user, yi
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from analytics import counting, reconcile
-from core.testing import make_project
 from evidence.models import Candidate, Evidence, SourceDocument
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 

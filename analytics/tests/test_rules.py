@@ -9,10 +9,10 @@ import pytest
 
 from analytics import baseline, counting, queries, rollup
 from analytics.figures import Figures
-from analytics.tests.helpers import TODAY, expansion, make_user, yi
-from core.testing import make_project
 from projects.models import PaidInCapital, Project
 from projects.services import mark_lost, move_stage
+from testing.analytics import TODAY, expansion, make_user, yi
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 

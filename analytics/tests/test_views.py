@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from analytics import api, counting, rollup
-from analytics.tests.helpers import personas, two_districts
+from testing.analytics import personas, two_districts
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from core.testing import make_company
 from ingest.models import DuplicateSuggestion
+from testing.factories import make_company
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from companies.models import Company
 from companies.validators import credit_code_check_char
-from core.testing import assert_warned_about_duplicate, make_company
+from testing.factories import assert_warned_about_duplicate, make_company
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_users_who_may_not_add_companies_get_403_and_no_button(
 
 
 def test_an_analyst_without_write_permission_may_not_add(client: Client) -> None:
-    from core.personas import create_personas
+    from testing.personas import create_personas
 
     analyst = create_personas(analyst_can_write=False)["analyst"]
     client.force_login(analyst)

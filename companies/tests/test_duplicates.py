@@ -16,7 +16,7 @@ from companies.duplicates import (
     loose_key,
     scan_company_duplicates,
 )
-from core.testing import make_company
+from testing.factories import make_company
 
 pytestmark = pytest.mark.django_db
 

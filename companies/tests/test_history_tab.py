@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from companies.models import Company
 from core.context import change_context
-from core.testing import make_company
+from testing.factories import make_company
 
 pytestmark = pytest.mark.django_db
 

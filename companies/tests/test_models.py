@@ -8,8 +8,8 @@ from django.utils import translation
 
 from companies.models import Company
 from companies.validators import credit_code_check_char, validate_credit_code
-from core.testing import make_company
 from projects.generator import random_credit_code
+from testing.factories import make_company
 
 
 def a_valid_code() -> str:

@@ -10,15 +10,15 @@ from django.test import Client
 from django.urls import reverse
 
 from companies.models import CompanyHonour, Facility
-from core.testing import make_company, make_project
 from taxonomy.models import Honour
+from testing.factories import make_company, make_project
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def analyst(client: Client) -> Client:
-    from core.personas import create_personas
+    from testing.personas import create_personas
 
     client.force_login(create_personas()["analyst"])
     return client

@@ -29,7 +29,7 @@ class Out(BaseModel):
 
     A plain pydantic model, not ninja's Schema: Schema wraps every object it validates in a
     resolver that looks attributes up one by one, which made validating a page of 50 projects
-    ten times slower (3.3 ms against 0.37 ms). `from_attributes` still accepts objects.
+    about ten times slower (docs/benchmarks/api.md). `from_attributes` still accepts objects.
     """
 
     model_config = ConfigDict(from_attributes=True)
@@ -54,7 +54,7 @@ class DuplicateHint(Out):
 
 def visible_hints(model: Any, user: Any, hints: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The duplicate hints naming records the user may view (the finder itself is unscoped)."""
-    from accounts.policy import restrict
+    from core.policy import restrict
 
     if not hints:
         return []

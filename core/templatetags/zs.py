@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core import policy
+
 register = template.Library()
 
 YI = Decimal("100000000")
@@ -141,27 +143,13 @@ def sort_state(context: dict[str, Any], key: str) -> str:
 
 
 def can_see_investor(user: Any, project: Any) -> bool:
-    """Whether `user` may see the investor of `project`.
-
-    accounts.policy owns the rule; until it provides `can_see_investor` the fallback is the
-    safe one: hide the investor of every confidential project.
-    """
-    from accounts import policy
-
-    rule = getattr(policy, "can_see_investor", None)
-    if rule is None:
-        return not getattr(project, "confidential", False)
-    return bool(rule(user, project))
+    """Whether `user` may see the investor of `project` (the policy's rule)."""
+    return policy.can_see_investor(user, project)
 
 
 def can(user: Any, perm: str) -> bool:
-    """Global permission check; without accounts.policy.can only superusers pass."""
-    from accounts import policy
-
-    rule = getattr(policy, "can", None)
-    if rule is None:
-        return bool(getattr(user, "is_superuser", False))
-    return bool(rule(user, perm))
+    """Global permission check (the policy's capabilities)."""
+    return policy.can(user, perm)
 
 
 @register.filter

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from core.testing import make_project
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +73,8 @@ def test_adding_a_company_by_hand_warns_about_and_queues_likely_duplicates(
     admin_client_logged_in: Client,
 ) -> None:
     from companies.models import Company
-    from core.testing import make_company
     from ingest.models import DuplicateSuggestion
+    from testing.factories import make_company
 
     existing = make_company("华芯微电子(上海)有限公司")
     response = admin_client_logged_in.post(

@@ -18,8 +18,8 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
 from accounts.models import ApiToken
-from core.personas import create_personas, create_scenario
-from tests.api_fuzz import load_schema, operation_id, operations, run_operation
+from testing.api_fuzz import load_schema, operation_id, operations, run_operation
+from testing.personas import create_personas, create_scenario
 
 EXAMPLES = 25
 SEED = 20261208

@@ -19,7 +19,7 @@ from analytics.forms import CockpitForm
 from config.api import api
 from core.bounds import MAX_ID, parse_id
 from core.filters import CalendarDateFilter, IdFilter
-from core.personas import create_scenario
+from testing.personas import create_scenario
 
 pytestmark = pytest.mark.django_db
 

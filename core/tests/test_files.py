@@ -23,10 +23,10 @@ from django.test import Client
 from django.urls import Resolver404, clear_url_caches, resolve, reverse
 
 from core.files import CappedUploadHandler, serve
-from core.personas import XUHUI
-from core.testing import make_project
 from ingest.models import ImportBatch
 from projects.models import Attachment
+from testing.factories import make_project
+from testing.personas import XUHUI
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_in_tmp", "english")]
 

@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from core.context import change_context
-from core.testing import make_company
 from events.models import Event
 from partners.models import Partner
+from testing.factories import make_company
 
 pytestmark = pytest.mark.django_db
 

@@ -203,7 +203,7 @@ def test_the_ends_of_the_range_are_accepted(personas: dict[str, Any]) -> None:
 
 
 def test_a_stage_move_through_the_api_outside_the_range_is_422(personas: dict[str, Any]) -> None:
-    from core.testing import make_project
+    from testing.factories import make_project
 
     project = make_project("阶段日期项目", stage="negotiating")
     response = _post(

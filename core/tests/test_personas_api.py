@@ -15,14 +15,14 @@ from django.db import transaction
 from django.test import Client
 
 from config.api import api
-from core.personas import (
+from geo.models import District
+from projects.models import Stage
+from testing.personas import (
     CONFIDENTIAL_INVESTOR,
     SCENARIO_NAMES,
     SCENARIO_VISIBLE,
     create_scenario,
 )
-from geo.models import District
-from projects.models import Stage
 
 pytestmark = pytest.mark.django_db
 

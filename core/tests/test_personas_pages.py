@@ -16,7 +16,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from core.personas import (
+from testing.personas import (
     CONFIDENTIAL_INVESTOR,
     SCENARIO_NAMES,
     SCENARIO_VISIBLE,

@@ -37,20 +37,20 @@ from accounts.policy import forget_scope, restrict
 from companies.models import Company
 from config.api import api
 from core.forms import ScopedModelForm
-from core.personas import (
-    CONFIDENTIAL_INVESTOR,
-    PERSONAS,
-    SCENARIO_NAMES,
-    SCENARIO_VISIBLE,
-    create_scenario,
-)
-from core.testing import make_company
 from events.models import Event
 from ingest import engine
 from ingest.models import DuplicateSuggestion, MergeRecord
 from projects.filtersets import ProjectFilterSet
 from projects.merge import merge_companies, merge_projects
 from projects.models import Project
+from testing.factories import make_company
+from testing.personas import (
+    CONFIDENTIAL_INVESTOR,
+    PERSONAS,
+    SCENARIO_NAMES,
+    SCENARIO_VISIBLE,
+    create_scenario,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -628,7 +628,7 @@ def test_investor_filters_never_reveal_a_confidential_investor(
     problems: dict[str, str] = {}
     for params in queries:
         query = "&".join(f"{k}={v}" for k, v in params.items())
-        search = [reverse("core:search")] if "q" in params else []
+        search = [reverse("workspace:search")] if "q" in params else []
         for url in [*_consumers(), *search]:
             full = f"{url}{'&' if '?' in url else '?'}{query}"
             text = body(client.get(full))

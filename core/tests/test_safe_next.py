@@ -8,7 +8,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from core.http import safe_next
-from core.personas import create_scenario
+from testing.personas import create_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_login_and_language_switch_never_redirect_off_site(
     personas: dict[str, Any], target: str
 ) -> None:
     # Django's own views, which check `next` with the same function.
-    from core.personas import PERSONA_PASSWORD
+    from testing.personas import PERSONA_PASSWORD
 
     client = Client()
     response = client.post(

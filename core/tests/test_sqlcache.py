@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import ApiToken
-from core.personas import create_personas, create_scenario
 from core.sqlcache import cache_of, prepared_values
-from core.testing import make_project
 from projects.models import Project
+from testing.factories import make_project
+from testing.personas import create_personas, create_scenario
 
 pytestmark = pytest.mark.django_db
 

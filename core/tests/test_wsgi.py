@@ -15,8 +15,8 @@ from django.db import close_old_connections
 
 from accounts.models import ApiToken
 from config import wsgi
-from core.personas import create_personas, create_scenario
 from projects.models import Project
+from testing.personas import create_personas, create_scenario
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.context import change_context
-from core.testing import make_project
 from events.models import Event
 from geo.models import District
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from evidence.models import Candidate, SourceDocument
-from evidence.tests.helpers import HANT_NEWS, SIGNING_NEWS
 from ingest.extract.evaluate import DEFAULT_SCORER
+from testing.news import HANT_NEWS, SIGNING_NEWS
 
 
 def run(*args: str, stdin: bytes | None = None, monkeypatch: Any = None) -> tuple[str, str]:

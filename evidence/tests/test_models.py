@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from core.testing import make_project
 from evidence.models import Evidence, SourceDocument, content_hash
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -10,18 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from companies.models import Company
-from core.testing import make_company, make_project
 from events.models import Event
 from evidence import services
 from evidence.models import Candidate, Evidence, SourceDocument
-from evidence.tests.helpers import (
-    FOLLOW_UP_NEWS,
-    HANT_NEWS,
-    SIGNING_NEWS,
-    aggregate,
-    candidate,
-    ingest,
-)
 from ingest.extract import (
     BinaryInputError,
     DecodingError,
@@ -30,6 +21,15 @@ from ingest.extract import (
     InputTooLargeError,
 )
 from projects.models import Project
+from testing.factories import make_company, make_project
+from testing.news import (
+    FOLLOW_UP_NEWS,
+    HANT_NEWS,
+    SIGNING_NEWS,
+    aggregate,
+    candidate,
+    ingest,
+)
 
 pytestmark = pytest.mark.django_db
 

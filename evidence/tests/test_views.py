@@ -11,12 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from core.testing import make_company, make_project
 from events.models import Event
 from evidence.models import Candidate, SourceDocument
-from evidence.tests.helpers import FOLLOW_UP_NEWS, SIGNING_NEWS, aggregate, candidate, ingest
 from geo.models import District
 from projects.models import Project, Stage
+from testing.factories import make_company, make_project
+from testing.news import FOLLOW_UP_NEWS, SIGNING_NEWS, aggregate, candidate, ingest
 
 pytestmark = pytest.mark.django_db
 

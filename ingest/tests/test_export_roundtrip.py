@@ -11,11 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 from companies.models import Company
-from core.testing import make_company, make_project
 from ingest import engine
 from projects.models import Project
 from reports.exports import companies_file, escape_formula, export_projects, projects_file
 from taxonomy.models import Industry
+from testing.factories import make_company, make_project
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -119,7 +119,7 @@ def test_companies_export_round_trips_too() -> None:
 
 
 def test_the_export_view_filters_and_respects_the_user_scope(client: Any) -> None:
-    from core.personas import create_personas
+    from testing.personas import create_personas
 
     people = create_personas()
     make_project("徐汇项目", district="310104")
@@ -136,7 +136,7 @@ def test_the_export_view_filters_and_respects_the_user_scope(client: Any) -> Non
 
 
 def test_a_hidden_confidential_investor_is_not_exported_and_does_not_change_on_import() -> None:
-    from core.personas import create_personas
+    from testing.personas import create_personas
 
     people = create_personas()
     investor = make_company("保密投资方集团")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from pathlib import Path
 
@@ -41,11 +40,10 @@ def test_html_drops_scripts() -> None:
     assert extract(doc.text).projects[0].amount is not None
 
 
+@pytest.mark.timeout(30)
 def test_html_full_of_scripts_is_fast() -> None:
     html = "<html><body>" + "<script>" + "x<y;" * 200_000 + "</script>" * 3 + ZH + "</body></html>"
-    t0 = time.perf_counter()
     doc = load_document(html.encode(), "b.html")
-    assert time.perf_counter() - t0 < 5
     assert "蓝澜微" in doc.text
 
 

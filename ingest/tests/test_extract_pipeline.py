@@ -216,12 +216,10 @@ def test_pipeline_on_domain_fragments(parts: list[str]) -> None:
         "总投资5亿元,1.2万吨,$3 million 员工300人。" * 3_000,
     ],
 )
+@pytest.mark.timeout(30)
 def test_pathological_input_stays_fast(text: str) -> None:
-    import time
-
-    t0 = time.perf_counter()
+    # A super-linear rule would take minutes on these; a linear one takes seconds at most.
     extract(text)
-    assert time.perf_counter() - t0 < 10
 
 
 def test_english_district_names_get_their_code() -> None:

@@ -15,10 +15,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from companies.models import Company
-from core.testing import make_company, make_project
 from ingest import engine
 from ingest.models import ExternalRef, ImportBatch
 from projects.models import Project, StageChange
+from testing.factories import make_company, make_project
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -266,7 +266,7 @@ def test_hidden_rows_are_skipped_and_a_merged_header_title_is_ignored() -> None:
 
 
 def test_an_officer_cannot_import_into_another_district() -> None:
-    from core.personas import create_personas
+    from testing.personas import create_personas
 
     officer = create_personas()["officer_jiading"]
     with pytest.raises(engine.ImportRefused, match="outside your districts"):

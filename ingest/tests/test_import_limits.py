@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from ingest.spreadsheet.limits import Limits, check, check_csv
 from ingest.spreadsheet.readers import FileRefused, read_table
-from ingest.tests import crafted
-from ingest.tests.memory import run_capped
+from testing import crafted_spreadsheets as crafted
+from testing.memory import run_capped
 
 pytestmark = pytest.mark.usefixtures("english")
 

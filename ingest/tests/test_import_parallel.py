@@ -22,12 +22,12 @@ import pytest
 from django.forms.models import modelform_factory
 
 from companies.models import Company
-from core.testing import make_company, make_project
 from ingest import engine
 from ingest.bulkwrite import insert_objects, insert_values
 from ingest.forms import ImportCompanyForm, ImportProjectForm
 from ingest.models import ImportBatch, ImportRow
 from projects.models import Project, StageChange
+from testing.factories import make_company, make_project
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

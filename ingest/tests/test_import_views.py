@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from core.personas import create_personas
-from core.testing import make_company, make_project
 from ingest.models import DuplicateSuggestion, ImportBatch, MergeRecord
 from projects.models import Project
+from testing.factories import make_company, make_project
+from testing.personas import create_personas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from core.testing import make_project
 from partners.models import Partner
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -10,15 +10,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core.testing import make_project
 from partners.models import Partner
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def personas() -> dict[str, Any]:
-    from core.personas import create_personas
+    from testing.personas import create_personas
 
     return create_personas()
 

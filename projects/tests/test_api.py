@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 
 from config.env import parse_cache_url
-from core.personas import SCENARIO_NAMES, create_scenario
-from core.testing import make_project
 from geo.models import District
 from projects.models import Project, Stage, StageChange
+from testing.factories import make_project
+from testing.personas import SCENARIO_NAMES, create_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -343,8 +343,8 @@ def test_openapi_document_and_docs_page_are_served(personas: dict[str, Any]) -> 
 def test_creating_a_project_reports_and_queues_likely_duplicates(
     personas: dict[str, Any],
 ) -> None:
-    from core.testing import make_company
     from ingest.models import DuplicateSuggestion
+    from testing.factories import make_company
 
     investor = make_company("示例半导体有限公司")
     existing = make_project(

@@ -19,10 +19,10 @@ from django.test import Client
 from accounts.models import ApiToken
 from core import stamps
 from core.api import crud
-from core.personas import create_personas, create_scenario
-from core.testing import make_project
 from geo.models import District
 from projects.models import Project, Stage
+from testing.factories import make_project
+from testing.personas import create_personas, create_scenario
 
 pytestmark = pytest.mark.django_db(transaction=True)
 sqlite_only = pytest.mark.skipif(

@@ -11,11 +11,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core.testing import assert_warned_about_duplicate, make_company, make_project
 from geo.models import District
 from ingest.models import DuplicateSuggestion
 from projects.forms import ProjectForm
 from projects.models import Project, Stage, StageChange
+from testing.factories import assert_warned_about_duplicate, make_company, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from core.testing import make_company, make_project
 from projects.duplicates import find_project_duplicates, scan_project_duplicates
+from testing.factories import make_company, make_project
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2024, 3, 29)

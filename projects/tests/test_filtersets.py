@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from core.testing import make_company, make_project
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
+from testing.factories import make_company, make_project
 
 pytestmark = pytest.mark.django_db
 

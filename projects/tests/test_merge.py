@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from companies.models import Company
-from core.testing import make_company, make_project
 from ingest.models import DuplicateSuggestion, MergeRecord
 from projects.merge import merge_companies, merge_projects, undo_merge
 from projects.models import Activity, Project, StageChange
+from testing.factories import make_company, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from core.testing import make_company, make_project
 from geo.models import District, Zone
 from projects.forms import ProjectForm
 from projects.models import Project, Stage
+from testing.factories import make_company, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.testing import assert_warned_about_duplicate, make_company, make_project
 from projects.models import Activity, FollowUp, Project, StageChange
+from testing.factories import assert_warned_about_duplicate, make_company, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def personas() -> dict[str, Any]:
-    from core.personas import create_personas
+    from testing.personas import create_personas
 
     return create_personas()
 
@@ -55,7 +55,8 @@ def _many(n: int, **fields: Any) -> list[Project]:
 
 
 @pytest.mark.parametrize(
-    "name", ["projects:list", "projects:board", "core:home", "core:search", "companies:list"]
+    "name",
+    ["projects:list", "projects:board", "workspace:home", "workspace:search", "companies:list"],
 )
 def test_every_page_requires_login(client: Client, name: str) -> None:
     response = client.get(reverse(name))

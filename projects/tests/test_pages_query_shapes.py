@@ -17,11 +17,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.testing import make_project
 from geo.models import District
 from projects.filtersets import ProjectFilterSet
 from projects.models import Project
 from taxonomy.models import Industry
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 

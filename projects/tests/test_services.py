@@ -10,9 +10,9 @@ from django.utils import translation
 
 from core.concurrency import StaleVersion
 from core.context import change_context
-from core.testing import make_project
 from projects.models import Project, StageChange
 from projects.services import create_project, mark_lost, move_stage
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -18,11 +18,11 @@ from django.db.models import F
 from django.test import Client
 from django.utils import translation
 
-from core.testing import make_project
 from ingest import engine
 from projects.forms import ProjectForm
 from projects.models import Project
 from projects.services import move_stage
+from testing.factories import make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from analytics import counting, rollup
-from analytics.tests.helpers import TODAY, personas, two_districts
 from events.models import Event
 from reports import bulletin, renderers
+from testing.analytics import TODAY, personas, two_districts
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,12 @@ import pytest
 from django.db.models import Value
 from django.db.models.functions import Concat
 
-from core.personas import create_personas
-from core.testing import make_project
 from geo.models import District
 from projects.models import Stage
 from taxonomy.models import Industry, ProjectType
-
-from .test_workspace import _login
+from testing.browser import login as _login
+from testing.factories import make_project
+from testing.personas import create_personas
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

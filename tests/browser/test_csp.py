@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from core.personas import PERSONA_PASSWORD, create_personas, create_scenario
-
-from .test_workspace import _login
+from testing.browser import login as _login
+from testing.personas import PERSONA_PASSWORD, create_personas, create_scenario
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

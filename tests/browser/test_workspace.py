@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from core.personas import PERSONA_PASSWORD, create_personas
-from core.testing import make_company, make_project
 from projects.models import Activity, FollowUp, Project
+from testing.browser import login as _login
+from testing.factories import make_company, make_project
+from testing.personas import create_personas
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,14 +49,6 @@ def data() -> dict[str, Any]:
         owner=officer,
     )
     return {"officer": officer, "signed": signed, "lead": lead, "follow_up": follow_up}
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PERSONA_PASSWORD)
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def _switch_language(page: Any, code: str) -> None:

@@ -1,4 +1,7 @@
-"""`zhaoshang load_reference`: load districts, zones, regions and taxonomies (idempotent)."""
+"""`zhaoshang load_reference`: load districts, zones, regions and taxonomies (idempotent).
+
+It lives in taxonomy, the upper of the two reference-data apps, which may read geo.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,14 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from core.context import change_context
+from geo import loaders as geo
+from taxonomy import loaders as taxonomy
 
 
 class Command(BaseCommand):
     help = "Load the reference data files (geo and taxonomy) into the database."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from geo import loaders as geo
-        from taxonomy import loaders as taxonomy
-
         with change_context("command", request_id=None):
             provinces, cities = geo.load_regions()
             districts = geo.load_districts()

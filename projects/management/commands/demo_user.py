@@ -25,7 +25,7 @@ class Command(BaseCommand):
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
         user.save()
-        from core.personas import PERSONA_PASSWORD, create_personas
+        from projects.demo_accounts import PERSONA_PASSWORD, create_personas
 
         # One account per role, so the demo shows what each role may see.
         roles = ", ".join(name for name in create_personas() if name != "admin")

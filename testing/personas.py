@@ -1,70 +1,21 @@
-"""Named test personas, one per role (docs/security.md), for tests and demos.
+"""Named test personas, one per role (docs/security.md), and a scenario of records in and out
+of each persona's scope, for the persona suites.
 
-`create_personas()` makes admin, analyst, two district officers (徐汇区 and 嘉定区), a partner
-user linked to a partner organisation and a viewer. Anonymous access is tested by simply
-not logging in.
+The accounts themselves are made by projects.demo_accounts (the demo uses them too).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-
-PERSONA_PASSWORD = "persona-Passw0rd-2026"  # noqa: S105 - test and demo accounts only
-XUHUI, JIADING = "310104", "310114"
-PERSONA_PARTNER_NAME = "示例引荐合作伙伴"
-PERSONAS = ("admin", "analyst", "officer_xuhui", "officer_jiading", "partner", "viewer")
-
-
-@lru_cache(maxsize=1)
-def _password_hash() -> str:
-    # Hashing is deliberately slow; six personas per test would cost seconds. One salted
-    # hash per process, shared by the persona accounts, keeps real hashing and login intact.
-    return make_password(PERSONA_PASSWORD)
-
-
-def _user(username: str) -> Any:
-    user_model = get_user_model()
-    user, _ = user_model.objects.get_or_create(
-        username=username, defaults={"email": f"{username}@example.invalid"}
-    )
-    user.password = _password_hash()
-    user.is_active = True
-    user.save()
-    return user
-
-
-def create_personas(*, analyst_can_write: bool = True) -> dict[str, Any]:
-    """Create (or refresh) the six personas and return them by key; idempotent."""
-    from accounts.models import Profile, Role
-    from accounts.policy import forget_scope
-    from geo.models import District
-    from partners.models import Partner
-
-    partner_org, _ = Partner.objects.get_or_create(
-        name_zh_hans=PERSONA_PARTNER_NAME, defaults={"kind": Partner.Kind.AGENCY}
-    )
-    spec: dict[str, dict[str, Any]] = {
-        "admin": {"role": Role.ADMIN},
-        "analyst": {"role": Role.ANALYST, "can_write": analyst_can_write},
-        "officer_xuhui": {"role": Role.OFFICER, "districts": [XUHUI]},
-        "officer_jiading": {"role": Role.OFFICER, "districts": [JIADING]},
-        "partner": {"role": Role.PARTNER, "partner": partner_org},
-        "viewer": {"role": Role.VIEWER},
-    }
-    users: dict[str, Any] = {}
-    for key, fields in spec.items():
-        user = _user(key)
-        districts = fields.pop("districts", [])
-        profile, _ = Profile.objects.update_or_create(user=user, defaults=fields)
-        profile.districts.set(District.objects.filter(code__in=districts))
-        forget_scope(user)
-        users[key] = user
-    return users
-
+from projects.demo_accounts import (  # noqa: F401  (re-exported for the tests)
+    JIADING,
+    PERSONA_PARTNER_NAME,
+    PERSONA_PASSWORD,
+    PERSONAS,
+    XUHUI,
+    create_personas,
+)
 
 # Names that must never appear in a page or response for a persona outside their scope.
 SCENARIO_NAMES = {
@@ -98,11 +49,11 @@ def create_scenario() -> dict[str, Any]:
     from decimal import Decimal
 
     from companies.models import Company
-    from core.testing import make_company, make_project
     from events.models import Event
     from evidence.models import SourceDocument
     from partners.models import Partner
     from projects.models import Activity, FollowUp
+    from testing.factories import make_company, make_project
 
     partner_org = Partner.objects.get(name_zh_hans=PERSONA_PARTNER_NAME)
     investor = make_company("通用投资股份有限公司")

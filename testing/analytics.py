@@ -9,11 +9,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from accounts.models import Profile
-from core.testing import make_project
 from geo.models import District
 from partners.models import Partner
 from projects.models import Project
 from taxonomy.models import ProjectType
+from testing.factories import make_project
 
 XUHUI = "310104"
 PUDONG = "310115"

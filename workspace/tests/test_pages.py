@@ -12,15 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.templatetags.zs import format_yuan, staleness
-from core.testing import make_company, make_project
 from projects.models import FollowUp, Project
+from testing.factories import make_company, make_project
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def personas() -> dict[str, Any]:
-    from core.personas import create_personas
+    from testing.personas import create_personas
 
     return create_personas()
 
@@ -82,7 +82,7 @@ def test_my_work_lists_my_due_follow_ups_only(
         due_on=today + dt.timedelta(days=40),
         owner=personas["officer_xuhui"],
     )
-    html = officer_client.get(reverse("core:home")).content.decode()
+    html = officer_client.get(reverse("workspace:home")).content.decode()
     assert "我的待办" in html
     assert "别人的待办" not in html
     assert "下个月的待办" not in html
@@ -97,7 +97,7 @@ def test_my_work_shows_stale_projects_by_configured_thresholds(officer_client: C
             last_progress_on=today - dt.timedelta(days=days)
         )
     make_project("嘉定红色项目", district="310114", stage="negotiating")
-    response = officer_client.get(reverse("core:home"))
+    response = officer_client.get(reverse("workspace:home"))
     stale = response.context["stale"]
     assert [p.name for p in stale["red"]["rows"]] == ["红色项目"]
     assert [p.name for p in stale["yellow"]["rows"]] == ["黄色项目"]
@@ -117,14 +117,14 @@ def test_my_work_narrows_to_owned_projects_the_officer_may_see(
     elsewhere = make_project("嘉定我的项目", district="310114", stage="negotiating", owner=officer)
     Project.objects.filter(pk__in=[mine.pk, elsewhere.pk]).update(last_progress_on=long_ago)
     Project.objects.filter(name="别人的红色项目").update(last_progress_on=long_ago)
-    response = officer_client.get(reverse("core:home"))
+    response = officer_client.get(reverse("workspace:home"))
     assert response.context["owns_projects"] is True
     assert [p.name for p in response.context["stale"]["red"]["rows"]] == ["我的红色项目"]
     assert response.context["stale"]["red"]["count"] == 1
     assert "嘉定我的项目" not in response.content.decode()
 
     Project.objects.filter(pk=mine.pk).update(owner=None)
-    response = officer_client.get(reverse("core:home"))
+    response = officer_client.get(reverse("workspace:home"))
     assert response.context["owns_projects"] is False
     assert {p.name for p in response.context["stale"]["red"]["rows"]} == {
         "我的红色项目",
@@ -135,7 +135,7 @@ def test_my_work_narrows_to_owned_projects_the_officer_may_see(
 def test_my_work_lists_recent_changes_within_scope(officer_client: Client) -> None:
     make_project("徐汇新项目")
     make_project("嘉定新项目", district="310114")
-    html = officer_client.get(reverse("core:home")).content.decode()
+    html = officer_client.get(reverse("workspace:home")).content.decode()
     assert "徐汇新项目" in html
     assert "嘉定新项目" not in html
 
@@ -147,9 +147,9 @@ def test_search_ignores_traditional_simplified_and_width(officer_client: Client)
     company = make_company("比亚迪电子", name_en="BYD Electronic")
     make_project("比亚迪研销总部", investor=company)
     for term in ("比亞迪電子", "ＢＹＤ", "byd electronic", "比亚迪"):
-        response = officer_client.get(reverse("core:search"), {"q": term})
+        response = officer_client.get(reverse("workspace:search"), {"q": term})
         assert response.context["companies"] == [company], term
-    html = officer_client.get(reverse("core:search"), {"q": "比亞迪"}).content.decode()
+    html = officer_client.get(reverse("workspace:search"), {"q": "比亞迪"}).content.decode()
     assert "比亚迪研销总部" in html
 
 
@@ -159,13 +159,13 @@ def test_search_does_not_reveal_a_confidential_investor_link(
     company = make_company("保密集团")
     make_project("代号项目", investor=company, confidential=True)
     client.force_login(personas["viewer"])
-    response = client.get(reverse("core:search"), {"q": "保密集团"})
+    response = client.get(reverse("workspace:search"), {"q": "保密集团"})
     assert response.context["projects"] == []
 
 
 def test_search_stays_within_the_users_scope(officer_client: Client) -> None:
     make_project("嘉定搜索项目", district="310114")
-    response = officer_client.get(reverse("core:search"), {"q": "嘉定搜索"})
+    response = officer_client.get(reverse("workspace:search"), {"q": "嘉定搜索"})
     assert response.context["projects"] == []
 
 
@@ -179,6 +179,6 @@ def test_the_language_switch_changes_the_interface(
     client.force_login(personas["officer_xuhui"])
     response = client.post("/i18n/setlang/", {"language": language, "next": "/"})
     assert response.status_code == 302
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("workspace:home")).content.decode()
     assert text in html
     assert 'lang="{}"'.format(language) in html
