@@ -75,6 +75,13 @@ def xlsx(sheet_xml: str, *extra: tuple[str, bytes, int, int, int]) -> bytes:
             "[Content_Types].xml",
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
         ),
+        # The package relationship to the workbook: OPC requires it, and calamine finds the
+        # workbook through it.
+        member(
+            "_rels/.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+            f'Type="{rels}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        ),
         member(
             "xl/workbook.xml",
             f'<workbook xmlns="{MAIN}" xmlns:r="{rels}"><sheets>'

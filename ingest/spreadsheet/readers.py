@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -229,47 +228,9 @@ def _fill_merged(
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
-_BUILTIN_DATE_FORMATS = {
-    14,
-    15,
-    16,
-    17,
-    18,
-    19,
-    20,
-    21,
-    22,
-    27,
-    28,
-    29,
-    30,
-    31,
-    32,
-    33,
-    34,
-    35,
-    36,
-    45,
-    46,
-    47,
-    50,
-    51,
-    52,
-    53,
-    54,
-    55,
-    56,
-    57,
-    58,
-}
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n
+_FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+#: Integers up to this size are exact in a float; larger ones stay floats, as Excel shows them.
+_EXACT_INT = 2**53
 
 
 def col_letter(index: int) -> str:
@@ -281,386 +242,144 @@ def col_letter(index: int) -> str:
     return letters
 
 
-def _excel_date(serial: float, epoch: Any) -> Any:
-    """A date cell's value; a serial no calendar holds (1e300, NaN) stays a number, so that
-    the importer reports that cell instead of refusing the whole file."""
-    from openpyxl.utils.datetime import from_excel
-
-    try:
-        return from_excel(serial, epoch)
-    except (OverflowError, ValueError):
-        return serial
-
-
-def _parse_ref(ref: str) -> tuple[int, int, int, int] | None:
-    parts = ref.split(":")
-    a = _CELL_REF.match(parts[0])
-    b = _CELL_REF.match(parts[-1])
-    if not a or not b:
-        return None
-    return int(a.group(2)), _col_index(a.group(1)), int(b.group(2)), _col_index(b.group(1))
-
-
-def _xml(archive: zipfile.ZipFile, name: str) -> Any:
+def _xml_parser() -> Any:
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    return etree.fromstring(archive.read(name), parser=parser)
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
-def _xlsx_sheets(archive: zipfile.ZipFile) -> tuple[list[tuple[str, str, str]], bool]:
-    """(name, state, path) of every worksheet in order, and whether dates count from 1904."""
-    wb = _xml(archive, "xl/workbook.xml")
-    rels_name = "xl/_rels/workbook.xml.rels"
+def _xlsx_sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """The part name (xl/worksheets/sheetN.xml) of every worksheet, by sheet name."""
+    from lxml import etree
+
+    parser = _xml_parser()
+    wb = etree.fromstring(archive.read("xl/workbook.xml"), parser=parser)
     targets: dict[str, str] = {}
+    rels_name = "xl/_rels/workbook.xml.rels"
     if rels_name in archive.namelist():
-        for rel in _xml(archive, rels_name).iter(_PKG_REL + "Relationship"):
+        rels = etree.fromstring(archive.read(rels_name), parser=parser)
+        for rel in rels.iter(_PKG_REL + "Relationship"):
             target = rel.get("Target", "")
             target = target.lstrip("/") if target.startswith("/") else "xl/" + target
             targets[rel.get("Id", "")] = target
-    pr = wb.find(_MAIN + "workbookPr")
-    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
-    sheets = []
-    for sheet in wb.iter(_MAIN + "sheet"):
-        path = targets.get(sheet.get(_REL + "id", ""), "")
-        if "worksheets/" in path:
-            sheets.append((sheet.get("name", ""), sheet.get("state", "visible"), path))
-    return sheets, date1904
-
-
-_SI = re.compile(rb"<(?:\w+:)?si\b[^>]*>(.*?)</(?:\w+:)?si>|<(?:\w+:)?si\s*/>", re.S)
-_T_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>|<(?:\w+:)?t\s*/>", re.S)
-_RPH = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
-
-
-_REFS = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-def _ref(m: re.Match[str]) -> str:
-    name = m.group(1)
-    if name[0] == "#":
-        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
-    return _NAMED[name]
-
-
-_DECIMAL_REF = re.compile(r"&#(\d+);")
-
-
-def _xml_text(raw: bytes) -> str:
-    text = raw.decode("utf-8")
-    if "&" not in text:
-        return text
-    if text.startswith("&#") and text.endswith(";") and "x" not in text:
-        # Writers that escape every non-ASCII character (openpyxl's streaming mode) produce
-        # runs of &#NNNNN;, decoded here without a Python call per character.
-        try:
-            return "".join(map(chr, map(int, text[2:-1].split(";&#"))))
-        except ValueError:
-            pass
-    # The same for text mixing such runs with plain characters (项目0): split on the
-    # decimal references; anything else with an & goes through the general decoder.
-    parts = _DECIMAL_REF.split(text)
-    literal = parts[0::2]
-    if not any("&" in p for p in literal):
-        parts[1::2] = map(chr, map(int, parts[1::2]))
-        return "".join(parts)
-    return _REFS.sub(_ref, text)
-
-
-def _joined_text(inner: bytes) -> str:
-    if inner.startswith(b"<t>") and inner.endswith(b"</t>") and inner.count(b"<") == 2:
-        return _xml_text(inner[3:-4])
-    if b"<rPh" in inner or b":rPh" in inner:
-        inner = _RPH.sub(b"", inner)  # phonetic guides are not part of the text
-    return "".join(_xml_text(m.group(1) or b"") for m in _T_TEXT.finditer(inner))
-
-
-def _xlsx_shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    name = "xl/sharedStrings.xml"
-    if name not in archive.namelist():
-        return []
-    return [_joined_text(m.group(1) or b"") for m in _SI.finditer(archive.read(name))]
-
-
-def _xlsx_date_styles(archive: zipfile.ZipFile) -> set[int]:
-    """Indexes of cell styles whose number format shows a date."""
-    from openpyxl.styles.numbers import is_date_format
-
-    name = "xl/styles.xml"
-    if name not in archive.namelist():
-        return set()
-    styles = _xml(archive, name)
-    custom = {
-        int(f.get("numFmtId", "0")): f.get("formatCode", "") for f in styles.iter(_MAIN + "numFmt")
+    return {
+        sheet.get("name", ""): targets.get(sheet.get(_REL + "id", ""), "")
+        for sheet in wb.iter(_MAIN + "sheet")
     }
-    dates: set[int] = set()
-    xfs = styles.find(_MAIN + "cellXfs")
-    if xfs is None:
-        return dates
-    for i, xf in enumerate(xfs.iter(_MAIN + "xf")):
-        fmt = int(xf.get("numFmtId", "0"))
-        if fmt in _BUILTIN_DATE_FORMATS or (fmt in custom and is_date_format(custom[fmt])):
-            dates.add(i)
-    return dates
 
 
-_TOKEN = re.compile(
-    rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)"
-    rb"|<(?:\w+:)?row\b([^>]*)>"
-    rb"|<(?:\w+:)?mergeCell\b([^>]*)>",
-    re.S,
-)
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
-_V = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v>", re.S)
-_IS = re.compile(rb"<(?:\w+:)?is\b[^>]*>(.*?)</(?:\w+:)?is>", re.S)
-_F = re.compile(rb"<(?:\w+:)?f\b")
-_REF_SPLIT = re.compile(rb"([A-Z]+)(\d+)")
+def _xlsx_row_notes(xml: bytes) -> tuple[set[int], dict[int, list[str]]]:
+    """Hidden rows, and the cells per row holding a formula without a computed value.
+
+    calamine reads values only, so the sheet's XML is walked once more with lxml for these
+    two notes, and only when the sheet has a hidden attribute or a formula at all: most
+    ledgers have neither and skip this pass.
+    """
+    hidden: set[int] = set()
+    uncomputed: dict[int, list[str]] = {}
+    want_formulas = any(tag in xml for tag in _FORMULA_TAGS)
+    if b"hidden=" not in xml and not want_formulas:
+        return hidden, uncomputed
+    from lxml import etree
+
+    number = 0
+    for _event, row in etree.iterparse(
+        io.BytesIO(xml),
+        tag=_MAIN + "row",
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=True,
+    ):
+        r = row.get("r")
+        number = int(r) if r and r.isdigit() else number + 1
+        if row.get("hidden") in ("1", "true"):
+            hidden.add(number)
+        if want_formulas:
+            for col, cell in enumerate(row.iter(_MAIN + "c"), start=1):
+                if cell.find(_MAIN + "f") is None:
+                    continue
+                value = cell.find(_MAIN + "v")
+                if value is None or not value.text:
+                    ref = cell.get("r") or f"{col_letter(col)}{number}"
+                    uncomputed.setdefault(number, []).append(ref)
+        row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
+    return hidden, uncomputed
 
 
-# The cells most writers produce: r first, then s and/or t, no prefix, no other attributes.
-_FAST_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")?\s*(?:/>|>(.*?)</c>)',
-    re.S,
-)
-_ROW_HIDDEN = re.compile(
-    rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|'
-    rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"'
-)
-_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z0-9:]+)"')
+def _xlsx_value(value: Any) -> Any:
+    """A calamine cell as the engine expects it: integral numbers as int, dates as datetime."""
+    kind = type(value)
+    if kind is float:
+        return int(value) if value.is_integer() and -_EXACT_INT < value < _EXACT_INT else value
+    if kind is dt.date:
+        return dt.datetime(value.year, value.month, value.day)
+    return value
 
 
-def _fast_rows(
-    xml: bytes, shared: list[str], date_styles: set[int], epoch: Any, limit: int
-) -> tuple[list[SheetRow], list[tuple[int, int, int, int]]] | None:
-    """All rows in one C-level findall, or None when some cell is not in the common shape
-    (then the general tokenizer below reads the sheet)."""
-    expected = xml.count(b"<c ") + xml.count(b"<c>")
-    if b"<c/" in xml:
-        return None
-    hidden = {int(a or b) for a, b in _ROW_HIDDEN.findall(xml)}
-    merged = [r for m in _MERGE_REF.findall(xml) if (r := _parse_ref(m.decode()))]
+def _calamine_rows(
+    sheet: Any, hidden: set[int], uncomputed: dict[int, list[str]], limit: int
+) -> list[SheetRow]:
     rows: list[SheetRow] = []
-    col_cache: dict[bytes, int] = {}
-    # A ledger repeats its district, industry, stage and unit names on every row: decode
-    # each inline string once (bounded, so a file of unique texts does not grow it).
-    inline_cache: dict[bytes, Any] = {}
-    current = -1
-    values: dict[int, Any] = {}
-    uncomputed: list[str] = []
-    matched = 0
-    # finditer, not findall: a list of 1.6 million match tuples took half a gigabyte.
-    for match in _FAST_CELL.finditer(xml):
-        matched += 1
-        letters, number_b, s1, ctype, s2, inner = match.groups()
-        number = int(number_b)
-        if number != current:
-            if values or uncomputed:
-                if len(rows) > limit + HEADER_SEARCH_ROWS:
-                    raise _too_many(limit)
-                width = max(values) if values else 0
-                rows.append(
-                    SheetRow(
-                        current,
-                        [values.get(i) for i in range(1, width + 1)],
-                        current in hidden,
-                        uncomputed,
-                    )
-                )
-            values, uncomputed, current = {}, [], number
-        col = col_cache.get(letters)
-        if col is None:
-            col = col_cache[letters] = _col_index(letters.decode())
-        text: bytes | None = None
-        if inner:
-            if inner[:3] == b"<v>" and inner[-4:] == b"</v>":
-                text = inner[3:-4]
-            elif ctype != b"inlineStr":
-                vm = _V.search(inner)
-                text = vm.group(1) if vm else None
-                if not text and _F.search(inner):
-                    uncomputed.append(f"{col_letter(col)}{number}")
-        value: Any = None
-        if ctype == b"s":
-            value = shared[int(text)] if text else None
-        elif ctype == b"inlineStr":
-            if inner in inline_cache:
-                value = inline_cache[inner]
-            else:
-                im = _IS.search(inner) if inner else None
-                value = _joined_text(im.group(1)) if im else None
-                if len(inline_cache) < 50_000:
-                    inline_cache[inner] = value
-        elif ctype in (b"str", b"d"):
-            value = _xml_text(text) if text else None
-        elif ctype == b"b":
-            value = text == b"1" if text is not None else None
-        elif ctype == b"e":
-            value = None
-        elif text:
-            number_value = float(text)
-            style = s1 or s2
-            if style and int(style) in date_styles:
-                value = _excel_date(number_value, epoch)
-            elif number_value.is_integer() and b"E" not in text and b"e" not in text:
-                value = int(number_value)
-            else:
-                value = number_value
-        if value is not None and value != "":
-            values[col] = value
-    if matched != expected:
-        return None  # some cell had another shape: the general reader takes the sheet
-    if values or uncomputed:
-        width = max(values) if values else 0
-        rows.append(
-            SheetRow(
-                current, [values.get(i) for i in range(1, width + 1)], current in hidden, uncomputed
-            )
-        )
-    return rows, merged
-
-
-class _RowCollector:
-    """Gathers the cells of the current row and turns them into a SheetRow."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.rows: list[SheetRow] = []
-        self.values: dict[int, Any] = {}
-        self.uncomputed: list[str] = []
-        self.current = 0
-
-    def flush(self) -> None:
-        if self.values or self.uncomputed:
-            if len(self.rows) > self.limit + HEADER_SEARCH_ROWS:
-                raise _too_many(self.limit)
-            width = max(self.values) if self.values else 0
-            cells = [self.values.get(i) for i in range(1, width + 1)]
-            self.rows.append(SheetRow(self.current, cells, False, self.uncomputed))
-        self.values = {}
-        self.uncomputed = []
+    convert = _xlsx_value
+    for number, raw in enumerate(sheet.iter_rows(), start=1):
+        width = len(raw)
+        while width and raw[width - 1] == "":
+            width -= 1
+        if not width and number not in uncomputed:
+            continue
+        if len(rows) > limit + HEADER_SEARCH_ROWS:
+            raise _too_many(limit)
+        values = [(v or None) if type(v) is str else convert(v) for v in raw[:width]]
+        rows.append(SheetRow(number, values, number in hidden, uncomputed.get(number, [])))
+    return rows
 
 
 def _read_xlsx(data: bytes, limit: int) -> _Grid:
-    """Read the sheet XML with regular expressions over bytes.
+    """Read the first visible worksheet with data through calamine (python-calamine).
 
-    openpyxl's reader is pure Python and lxml's iterparse builds an element per cell; for a
-    100,000-row ledger both took most of the import's time budget. The cell grammar of
-    SpreadsheetML is small (c, v, f, is/t, with r/s/t attributes), so a linear scan is
-    both simple and about ten times faster.
+    calamine loads a whole sheet's used range into memory, so limits.check() must have
+    refused oversized dimensions and merged ranges before this runs (read_table does that).
     """
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     warnings: list[str] = []
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        sheets, date1904 = _xlsx_sheets(archive)
-        visible = [s for s in sheets if s[1] == "visible"]
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        visible = [
+            meta.name
+            for meta in book.sheets_metadata
+            if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet
+        ]
         if not visible:
             raise FileRefused(_("The workbook has no visible worksheet."))
-        shared = _xlsx_shared_strings(archive)
-        date_styles = _xlsx_date_styles(archive)
-        epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-        for sheet_name, _state, path in visible:
-            xml = archive.read(path)
-            fast = _fast_rows(xml, shared, date_styles, epoch, limit)
-            if fast is not None:
-                rows, merged = fast
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            paths = _xlsx_sheet_paths(archive)
+            for name in visible:
+                path = paths.get(name, "")
+                xml = archive.read(path) if path in archive.namelist() else b""
+                hidden, uncomputed = _xlsx_row_notes(xml)
+                del xml
+                sheet = book.get_sheet_by_name(name)
+                rows = _calamine_rows(sheet, hidden, uncomputed, limit)
+                merged = [
+                    (top + 1, left + 1, bottom + 1, right + 1)
+                    for (top, left), (bottom, right) in sheet.merged_cell_ranges or []
+                ]
+                del sheet
                 if not rows:
                     continue
-                if sheet_name != visible[0][0]:
+                if name != visible[0]:
                     warnings.append(
                         _("The first sheet is empty; sheet “{sheet}” was read instead.").format(
-                            sheet=sheet_name
+                            sheet=name
                         )
                     )
                 _fill_merged(rows, merged, warnings)
-                return _Grid("xlsx", sheet_name, rows, warnings)
-            merged = []
-            hidden_rows: set[int] = set()
-            collect = _RowCollector(limit)
-            row_number = 0
-            col = 0
-            for m in _TOKEN.finditer(xml):
-                cell_attrs = m.group(1)
-                if cell_attrs is None:
-                    if m.group(3) is not None:  # <row ...>
-                        attrs = dict(_ATTR.findall(m.group(3)))
-                        r = attrs.get(b"r")
-                        row_number = int(r) if r else row_number + 1
-                        if attrs.get(b"hidden") in (b"1", b"true"):
-                            hidden_rows.add(row_number)
-                        col = 0
-                    else:  # <mergeCell ref=...>
-                        attrs = dict(_ATTR.findall(m.group(4)))
-                        ref = _parse_ref(attrs.get(b"ref", b"").decode())
-                        if ref:
-                            merged.append(ref)
-                    continue
-                attrs = dict(_ATTR.findall(cell_attrs))
-                ref_b = attrs.get(b"r")
-                number = row_number
-                if ref_b:
-                    rm = _REF_SPLIT.fullmatch(ref_b)
-                    if rm:
-                        col = _col_index(rm.group(1).decode())
-                        number = int(rm.group(2))
-                    else:
-                        col += 1
-                else:
-                    col += 1
-                if number != collect.current:
-                    collect.flush()
-                    collect.current = number
-                inner = m.group(2)
-                text: bytes | None = None
-                if inner:
-                    if inner.startswith(b"<v>") and inner.endswith(b"</v>"):
-                        text = inner[3:-4]
-                    else:
-                        vm = _V.search(inner)
-                        text = vm.group(1) if vm else None
-                        if not text and _F.search(inner):
-                            collect.uncomputed.append(f"{col_letter(col)}{number}")
-                ctype = attrs.get(b"t", b"n")
-                value: Any = None
-                if ctype == b"s":
-                    value = shared[int(text)] if text else None
-                elif ctype == b"inlineStr":
-                    if inner:
-                        im = _IS.search(inner)
-                        value = _joined_text(im.group(1)) if im else None
-                elif ctype in (b"str", b"d"):
-                    value = _xml_text(text) if text else None
-                elif ctype == b"b":
-                    value = text == b"1" if text is not None else None
-                elif ctype == b"e":
-                    value = None
-                elif text:
-                    number_value = float(text)
-                    style = attrs.get(b"s")
-                    if style is not None and int(style) in date_styles:
-                        value = _excel_date(number_value, epoch)
-                    elif number_value.is_integer() and b"E" not in text and b"e" not in text:
-                        value = int(number_value)
-                    else:
-                        value = number_value
-                if value is not None and value != "":
-                    collect.values[col] = value
-            collect.flush()
-            rows = collect.rows
-            for row in rows:
-                row.hidden = row.number in hidden_rows
-            del xml
-            if not rows:
-                continue
-            if sheet_name != visible[0][0]:
-                warnings.append(
-                    _("The first sheet is empty; sheet “{sheet}” was read instead.").format(
-                        sheet=sheet_name
-                    )
-                )
-            _fill_merged(rows, merged, warnings)
-            return _Grid("xlsx", sheet_name, rows, warnings)
+                return _Grid("xlsx", name, rows, warnings)
+    finally:
+        book.close()
     raise FileRefused(_("Every sheet in the workbook is empty."))
 
 

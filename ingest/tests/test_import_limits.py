@@ -339,3 +339,19 @@ def test_a_damaged_spreadsheet_is_refused_with_a_message_never_a_crash(
         read_table(bytes(data), "projects")
     except FileRefused as exc:
         assert str(exc)
+
+
+@pytest.mark.parametrize("build", [crafted.xlsx_merge_bomb, crafted.xlsx_far_column])
+def test_calamine_is_not_reached_by_an_xlsx_the_limits_refuse(
+    build: Callable[[], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # calamine allocates a sheet's whole used range (and its merged ranges) when it loads
+    # the sheet, so the reader-independent checks must refuse such a file before it runs.
+    import python_calamine
+
+    def opened(*_args: object) -> None:
+        raise AssertionError("calamine opened a file the limits should have refused")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", opened)
+    with pytest.raises(FileRefused, match=r"merged range|beyond"):
+        read_table(build(), "projects")

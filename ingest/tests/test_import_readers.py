@@ -13,6 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from ingest.spreadsheet.readers import FileRefused, read_table
+from testing import crafted_spreadsheets as crafted
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -90,6 +91,43 @@ def test_it_notes_formulas_whose_value_was_never_computed() -> None:
     table = read_table(data, "projects")
     assert table.rows[0].uncomputed == ["B2"]
     assert table.rows[1].uncomputed == []
+
+
+def test_hidden_rows_and_uncomputed_formulas_are_found_under_a_namespace_prefix() -> None:
+    # calamine reads values only; the notes come from the sheet XML, whatever its prefix.
+    def cell(ref: str, text: str) -> str:
+        return f'<x:c r="{ref}" t="inlineStr"><x:is><x:t>{text}</x:t></x:is></x:c>'
+
+    sheet = (
+        f'<x:sheetData xmlns:x="{crafted.MAIN}">'
+        f'<x:row r="1">{cell("A1", "项目名称")}{cell("B1", "总投资(万元)")}</x:row>'
+        f'<x:row r="2">{cell("A2", "a")}<x:c r="B2"><x:f>1+1</x:f></x:c></x:row>'
+        f'<x:row r="3" hidden="1">{cell("A3", "b")}<x:c r="B3"><x:v>5</x:v></x:c></x:row>'
+        "</x:sheetData>"
+    )
+    table = read_table(crafted.xlsx(sheet), "projects")
+    assert [(r.number, r.values, r.hidden, r.uncomputed) for r in table.rows] == [
+        (2, ["a", None], False, ["B2"]),
+        (3, ["b", 5], True, []),
+    ]
+
+
+def test_integral_numbers_are_ints_and_huge_ones_stay_floats() -> None:
+    data = _xlsx([["项目名称", "a", "b", "c"], ["A", 5.0, 2.5, 1e300]])
+    values = read_table(data, "projects").rows[0].values
+    assert values == ["A", 5, 2.5, 1e300]
+    assert [type(v) for v in values[1:]] == [int, float, float]
+
+
+def test_a_workbook_without_its_package_relationships_is_refused_as_xlsx() -> None:
+    good = _xlsx([["项目名称"], ["A"]])
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            if item.filename != "_rels/.rels":
+                dst.writestr(item, src.read(item.filename))
+    with pytest.raises(FileRefused, match="looks like XLSX but could not be read"):
+        read_table(broken.getvalue(), "projects")
 
 
 def test_it_reads_dates_and_numbers_as_typed_cells() -> None:
