@@ -60,16 +60,20 @@ INSTALLED_APPS = [
     "workspace",
 ]
 
+# One chain for every request. The core.middleware subclasses of the browser-only middleware
+# (sessions, CSRF, session authentication, messages, htmx) let an API request with a bearer
+# token pass straight through (docs/security.md, "Token requests skip the browser-only
+# middleware"). django-axes does nothing unless its login check flagged the request.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.CsrfViewMiddleware",
+    "core.middleware.AuthenticationMiddleware",
+    "core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.HtmxMiddleware",
     "core.middleware.RequestIdMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
