@@ -235,7 +235,7 @@ IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 1024, minimum=16)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10_000_000, minimum=10_000)
 IMPORT_BULK_THRESHOLD = env_int("IMPORT_BULK_THRESHOLD", 500, minimum=0)
 
-# PDF bulletins are printed by Chromium inside the request: at most this many at once per
+# PDF bulletins are laid out by WeasyPrint inside the request: at most this many at once per
 # user and per host; beyond that 429 with Retry-After (reports/slots.py).
 PDF_RENDERS_PER_USER = env_int("PDF_RENDERS_PER_USER", 1, minimum=1)
 PDF_RENDERS_TOTAL = env_int("PDF_RENDERS_TOTAL", 2, minimum=1)
