@@ -60,16 +60,20 @@ INSTALLED_APPS = [
     "workspace",
 ]
 
+# One chain for every request. The core.middleware subclasses of the browser-only middleware
+# (sessions, CSRF, session authentication, messages, htmx) let an API request with a bearer
+# token pass straight through (docs/security.md, "Token requests skip the browser-only
+# middleware"). django-axes does nothing unless its login check flagged the request.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.CsrfViewMiddleware",
+    "core.middleware.AuthenticationMiddleware",
+    "core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.HtmxMiddleware",
     "core.middleware.RequestIdMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -231,7 +235,7 @@ IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 1024, minimum=16)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10_000_000, minimum=10_000)
 IMPORT_BULK_THRESHOLD = env_int("IMPORT_BULK_THRESHOLD", 500, minimum=0)
 
-# PDF bulletins are printed by Chromium inside the request: at most this many at once per
+# PDF bulletins are laid out by WeasyPrint inside the request: at most this many at once per
 # user and per host; beyond that 429 with Retry-After (reports/slots.py).
 PDF_RENDERS_PER_USER = env_int("PDF_RENDERS_PER_USER", 1, minimum=1)
 PDF_RENDERS_TOTAL = env_int("PDF_RENDERS_TOTAL", 2, minimum=1)

@@ -1,16 +1,14 @@
-"""Render a Bulletin as Markdown, HTML, DOCX (python-docx) or PDF (Chromium headless).
+"""Render a Bulletin as Markdown, HTML, DOCX (python-docx) or PDF (WeasyPrint).
 
-The PDF is the HTML printed by Debian's Chromium, so Chinese text uses the system's Noto CJK
-fonts (fonts-noto-cjk); no browser is downloaded.
+The PDF is the same HTML laid out by WeasyPrint on A4 pages (page numbers in the footer),
+with Debian's Pango and the system's Noto CJK fonts (fonts-noto-cjk): Noto Sans CJK SC for
+simplified Chinese and English, TC for traditional. No browser is involved.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
+from typing import Any
 
 from django.template.loader import render_to_string
 
@@ -26,7 +24,7 @@ CONTENT_TYPES = {
 
 
 class RenderError(RuntimeError):
-    """The document could not be produced (e.g. no Chromium for PDF)."""
+    """The document could not be produced (e.g. no Pango for PDF)."""
 
 
 def _md_cell(text: str) -> str:
@@ -104,42 +102,28 @@ def to_docx(b: Bulletin) -> bytes:
     return buffer.getvalue()
 
 
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise RenderError("PDF needs Chromium (apt-get install chromium fonts-noto-cjk)")
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """WeasyPrint's URL fetcher for bulletins: the HTML is self-contained (inline style, system
+    fonts through fontconfig), so any URL, local file or remote, is refused."""
+    raise ValueError("bulletin PDFs load no external resource ({})".format(url[:80]))
 
 
-def html_to_pdf(html: str, timeout: int = 90) -> bytes:
-    """Print `html` to PDF with Chromium headless (no network: the HTML is self-contained)."""
-    binary = chromium()
-    with tempfile.TemporaryDirectory(prefix="bulletin-") as tmp:
-        src = Path(tmp) / "bulletin.html"
-        out = Path(tmp) / "bulletin.pdf"
-        src.write_text(html, encoding="utf-8")
-        cmd = [
-            binary,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-pdf-header-footer",
-            "--user-data-dir={}".format(Path(tmp) / "profile"),
-            "--print-to-pdf={}".format(out),
-            src.as_uri(),
-        ]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            stderr = getattr(exc, "stderr", b"") or b""
-            raise RenderError(
-                "Chromium could not print the bulletin: {}".format(stderr.decode()[-500:])
-            ) from exc
-        if not out.exists() or out.stat().st_size == 0:
-            raise RenderError("Chromium wrote no PDF")
-        return out.read_bytes()
+def html_to_pdf(html: str) -> bytes:
+    """Lay `html` out on A4 pages with WeasyPrint (Pango, fontconfig: Debian's system fonts,
+    Noto CJK for Chinese) and return the PDF; the fonts are embedded as subsets."""
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # the Python package is there, Debian's Pango is not
+        raise RenderError(
+            "PDF needs Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0): {}".format(exc)
+        ) from exc
+    try:
+        pdf = HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+    except Exception as exc:  # WeasyPrint raises many kinds; the caller needs one
+        raise RenderError("the bulletin could not be laid out as PDF: {}".format(exc)) from exc
+    if not pdf:
+        raise RenderError("WeasyPrint wrote no PDF")
+    return bytes(pdf)
 
 
 def to_pdf(b: Bulletin) -> bytes:

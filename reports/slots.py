@@ -1,10 +1,10 @@
 """How many PDF bulletins may be printed at once, per user and on the whole host.
 
-A PDF is printed by a headless Chromium inside the web request (until bulletins move to the
-task queue); each print holds a worker for seconds. Six parallel requests by one user used
-to occupy six workers and stall the API. A print now needs a slot: one of
-PDF_RENDERS_PER_USER slots of the user and one of PDF_RENDERS_TOTAL slots of the host;
-without a free slot the request answers 429 with Retry-After at once.
+A PDF is laid out by WeasyPrint inside the web request (until bulletins move to the task
+queue); each one holds a worker for a while (docs/benchmarks/bulletin_pdf.md). Six parallel
+requests by one user used to occupy six workers and stall the API. A print now needs a slot:
+one of PDF_RENDERS_PER_USER slots of the user and one of PDF_RENDERS_TOTAL slots of the
+host; without a free slot the request answers 429 with Retry-After at once.
 
 A slot is an exclusive `flock` on a small file in RENDER_LOCK_DIR, so every worker process
 of the host (gunicorn's sync workers share no memory) sees the same slots, and a worker

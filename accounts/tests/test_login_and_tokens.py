@@ -96,7 +96,7 @@ def test_pages_need_login() -> None:
 def test_session_cookie_settings_are_safe() -> None:
     assert settings.SESSION_COOKIE_HTTPONLY
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
-    assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
+    assert "core.middleware.CsrfViewMiddleware" in settings.MIDDLEWARE
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The WSGI entry point: token API requests take the short middleware chain, and still get
-the security headers, request id, language and audit trail of the full one."""
+"""Through the WSGI entry point: bearer-token API requests skip the browser-only middleware
+(core.middleware) and still get the security headers, request id, language and audit trail;
+a refused token never falls back to a session, and session writes still need CSRF."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from typing import Any
 import pytest
 from django.core import signals
 from django.db import close_old_connections
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory
 
 from accounts.models import ApiToken
 from config import wsgi
+from core import middleware
+from core.middleware import is_token_api_request
 from projects.models import Project
 from testing.personas import create_personas, create_scenario
 
@@ -63,24 +68,67 @@ def call(
         seen["status"] = int(status.split()[0])
         seen["headers"] = {k.lower(): v for k, v in response_headers}
 
-    result = wsgi.application(environ, start_response)
+    app: Any = wsgi.application
+    result = app(environ, start_response)
     content = b"".join(result)
     getattr(result, "close", lambda: None)()
     return seen["status"], seen["headers"], json.loads(content) if content else None
 
 
-def test_only_bearer_api_requests_take_the_short_chain() -> None:
-    assert wsgi.is_token_api_request(
-        {"PATH_INFO": "/api/v1/projects/", "HTTP_AUTHORIZATION": "Bearer x"}
+def test_only_bearer_api_requests_count_as_token_requests(rf: RequestFactory) -> None:
+    assert is_token_api_request(rf.get("/api/v1/projects/", HTTP_AUTHORIZATION="Bearer x"))
+    assert is_token_api_request(rf.get("/api/v1/me/", HTTP_AUTHORIZATION="bearer x"))
+    assert not is_token_api_request(rf.get("/api/v1/me/"))
+    assert not is_token_api_request(rf.get("/projects/", HTTP_AUTHORIZATION="Bearer x"))
+    assert not is_token_api_request(rf.get("/api/v1/me/", HTTP_AUTHORIZATION="Basic x"))
+
+
+BROWSER_ONLY = [
+    (middleware.SessionMiddleware, "session"),
+    (middleware.AuthenticationMiddleware, "user"),
+    (middleware.MessageMiddleware, "_messages"),
+    (middleware.HtmxMiddleware, "htmx"),
+]
+
+
+@pytest.mark.parametrize(("cls", "attribute"), BROWSER_ONLY)
+def test_browser_only_middleware_lets_token_requests_pass(
+    rf: RequestFactory, cls: type, attribute: str
+) -> None:
+    seen: list[HttpRequest] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(request)
+        return HttpResponse()
+
+    chain = (
+        middleware.SessionMiddleware(cls(view))
+        if cls is not middleware.SessionMiddleware
+        else cls(view)
     )
-    assert wsgi.is_token_api_request({"PATH_INFO": "/api/v1/me/", "HTTP_AUTHORIZATION": "bearer x"})
-    assert not wsgi.is_token_api_request({"PATH_INFO": "/api/v1/me/"})
-    assert not wsgi.is_token_api_request(
-        {"PATH_INFO": "/projects/", "HTTP_AUTHORIZATION": "Bearer x"}
-    )
-    assert not wsgi.is_token_api_request(
-        {"PATH_INFO": "/api/v1/me/", "HTTP_AUTHORIZATION": "Basic x"}
-    )
+    chain(rf.get("/api/v1/me/", HTTP_AUTHORIZATION="Bearer zs_x"))
+    chain(rf.get("/api/v1/me/"))
+    token_request, browser_request = seen
+    assert not hasattr(token_request, attribute)
+    assert hasattr(browser_request, attribute)
+
+
+def test_csrf_is_skipped_only_for_token_requests(rf: RequestFactory) -> None:
+    def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    csrf = middleware.CsrfViewMiddleware(view)
+    token_post = rf.post("/api/v1/companies/", HTTP_AUTHORIZATION="Bearer zs_x")
+    assert csrf.process_view(token_post, view, (), {}) is None
+    browser_post = rf.post("/api/v1/companies/")
+    response = csrf.process_view(browser_post, view, (), {})
+    assert response is not None and response.status_code == 403
+
+
+def test_django_and_axes_checks_accept_the_middleware_list() -> None:
+    from django.core import checks
+
+    assert [m.id for m in checks.run_checks() if m.level >= checks.WARNING] == []
 
 
 def test_a_token_request_answers_like_the_full_chain(settings: Any) -> None:
@@ -125,3 +173,27 @@ def test_a_token_write_is_audited_with_user_and_request_id(settings: Any) -> Non
     record = project.history.order_by("-history_id").first()
     assert record.history_user_id == officer.pk
     assert record.request_id == "req-audit-1" and record.change_source == "api"
+
+
+def test_a_refused_token_never_falls_back_to_the_session_sent_along(settings: Any) -> None:
+    settings.ALLOWED_HOSTS = ["testserver"]
+    users = create_personas()
+    browser = Client()
+    browser.force_login(users["admin"])
+    cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
+    status, _headers, body = call("/api/v1/me/", COOKIE=cookie)
+    assert status == 200  # the session alone is accepted
+    status, _headers, body = call("/api/v1/me/", COOKIE=cookie, AUTHORIZATION="Bearer zs_wrong")
+    assert status == 401 and body["error"]["code"]
+
+
+def test_session_writes_through_the_entry_point_still_need_csrf(settings: Any) -> None:
+    settings.ALLOWED_HOSTS = ["testserver"]
+    users = create_personas()
+    browser = Client()
+    browser.force_login(users["admin"])
+    cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
+    status, _headers, body = call(
+        "/api/v1/companies/", method="POST", body={"name_zh_hans": "某公司"}, COOKIE=cookie
+    )
+    assert status == 403 and body["error"]["code"] == "forbidden"

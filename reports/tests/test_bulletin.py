@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
+import subprocess
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,11 +96,87 @@ def test_markdown_html_and_docx_render(world: dict[str, Any]) -> None:
         assert "总投资158亿元" in z.read("word/document.xml").decode()
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
-def test_the_pdf_is_printed_by_chromium_with_cjk_fonts(world: dict[str, Any]) -> None:
-    pdf = renderers.render(bulletin.build(world["analyst"], opts(), "zh-Hans"), "pdf")
+def poppler(tool: str, pdf: bytes, tmp_path: Path, *args: str) -> str:
+    """Run one of poppler-utils' tools (pdftotext, pdfinfo, pdffonts) on `pdf`."""
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is missing: apt-get install poppler-utils (README, requirements)")
+    path = tmp_path / "bulletin.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        [tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "district", "amount", "font"),
+    [
+        (
+            "zh-Hans",
+            "2024年一季度招商引资工作简报",
+            "浦东新区",
+            "总投资158亿元",
+            "Noto-Sans-CJK-SC",
+        ),
+        (
+            "zh-Hant",
+            "2024年一季度招商引資工作簡報",
+            "浦東新區",
+            "總投資158億元",
+            "Noto-Sans-CJK-TC",
+        ),
+        ("en", "Investment Promotion Bulletin, Q1 2024", "Pudong", "RMB 15.8 billion", "Noto-Sans"),
+    ],
+)
+def test_the_pdf_is_a4_with_the_text_and_subset_fonts(
+    world: dict[str, Any],
+    tmp_path: Path,
+    language: str,
+    title: str,
+    district: str,
+    amount: str,
+    font: str,
+) -> None:
+    pdf = renderers.render(bulletin.build(world["analyst"], opts(), language), "pdf")
     assert pdf.startswith(b"%PDF")
-    assert b"NotoS" in pdf  # the CJK font is embedded
+    text = poppler("pdftotext", pdf, tmp_path, "-enc", "UTF-8")
+    flat = " ".join(text.split()) if language == "en" else "".join(text.split())
+    for expected in (title, district, amount):
+        assert ("".join(expected.split()) if language != "en" else expected) in flat
+    info = poppler("pdfinfo", pdf, tmp_path)
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info), info
+    count = re.search(r"^Pages:\s+(\d+)$", info, re.M)
+    assert count is not None, info
+    pages = int(count[1])
+    for page in range(1, pages + 1):  # "n / pages" in each page's footer
+        assert re.search(rf"^\s*{page}\s*/\s*{pages}\s*$", text, re.M), text
+    fonts = [line.split() for line in poppler("pdffonts", pdf, tmp_path).splitlines()[2:]]
+    assert fonts, "no font in the PDF"
+    for row in fonts:
+        # name: a subset tag (ABCDEF+) then the font; emb, sub, uni: yes yes yes
+        assert re.match(r"^[A-Z]{6}\+", row[0]) and row[-5:-2] == ["yes", "yes", "yes"], row
+    assert all(row[0].split("+", 1)[1].startswith(font) for row in fonts), fonts
+
+
+def test_the_pdf_loads_no_external_resource() -> None:
+    html = '<html><body><img src="file:///etc/passwd"><p>x</p></body></html>'
+    with pytest.raises(ValueError, match="no external resource"):
+        renderers._refuse_fetch("file:///etc/passwd")
+    pdf = renderers.html_to_pdf(html)  # the image is dropped, the page still renders
+    assert pdf.startswith(b"%PDF")
+
+
+def test_a_layout_failure_is_a_render_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import weasyprint
+
+    def broken(self: Any, *args: Any, **kwargs: Any) -> bytes:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", broken)
+    with pytest.raises(renderers.RenderError, match="could not be laid out as PDF: no fonts"):
+        renderers.html_to_pdf("<p>x</p>")
 
 
 def test_the_command_writes_a_file_and_rejects_bad_input(

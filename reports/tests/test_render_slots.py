@@ -27,7 +27,7 @@ def lock_dir(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fake_print(monkeypatch: Any) -> list[str]:
-    """renderers.render without Chromium: records the formats it was asked for."""
+    """renderers.render without WeasyPrint: records the formats it was asked for."""
     calls: list[str] = []
 
     def render(doc: Any, fmt: str) -> bytes:
