@@ -7,7 +7,7 @@ a background job (analytics.tasks.rebuild_rollup).
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand
 from rich.console import Console
@@ -60,7 +60,8 @@ class Command(BaseCommand):
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(file=self.stderr._out),
+            # rich draws on the raw stream: Django's OutputWrapper would add a newline per write.
+            console=Console(file=cast(IO[str], self.stderr._out)),
             disable=options["verbosity"] == 0,
         ) as bar:
             task = bar.add_task("rollup", total=steps)
