@@ -43,17 +43,17 @@ class Job(models.Model):
     language = models.CharField(_("language"), max_length=16, blank=True)
     result_url = models.CharField(_("result link"), max_length=500, blank=True)
     task_id = models.CharField(_("task result id"), max_length=64, blank=True, db_index=True)
-    created = models.DateTimeField(_("created"), auto_now_add=True)
-    started = models.DateTimeField(_("started"), null=True, blank=True)
-    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    created = models.DateTimeField(_("created at"), auto_now_add=True)
+    started = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created", "-id"]
         indexes = [models.Index(fields=["user", "kind", "status"])]
-        verbose_name = _("job")
-        verbose_name_plural = _("jobs")
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
 
     def __str__(self) -> str:
         return "{} #{}".format(self.label, self.pk)
