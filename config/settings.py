@@ -144,8 +144,6 @@ TASKS = {
 }
 # Jobs of one kind a user may have queued or running at once; more are refused (429 in the API).
 JOBS_PER_USER = env_int("JOBS_PER_USER", 2, minimum=1)
-# A spreadsheet import commit of more rows than this runs as a task.
-IMPORT_TASK_ROWS = env_int("IMPORT_TASK_ROWS", 2000, minimum=1)
 # Server-side prepared statements for the API's hot queries on PostgreSQL (core.sqlcache);
 # off for connection poolers that cannot keep them (PgBouncer in transaction mode).
 PG_PREPARED_STATEMENTS = env_bool("PG_PREPARED_STATEMENTS", True)

@@ -57,10 +57,10 @@ def _out(job: Job) -> dict[str, Any]:
     }
 
 
-@router.get("/{int:job_id}", response={200: JobOut, **ERRORS}, summary="A background job")
-def job_detail(request: HttpRequest, job_id: int) -> Any:
+@router.get("/{int:id}", response={200: JobOut, **ERRORS}, summary="A background job")
+def job_detail(request: HttpRequest, id: int) -> Any:  # noqa: A002 - {id} as in every API path
     """Status and progress of a job you started (administrators: any job)."""
-    return _out(get_object_or_404(restrict(Job, actor(request), "view"), pk=job_id))
+    return _out(get_object_or_404(restrict(Job, actor(request), "view"), pk=id))
 
 
 @router.post("/", response={202: JobOut, **ERRORS}, summary="Start a background job")
