@@ -186,7 +186,8 @@ def test_killing_the_worker_mid_rebuild_loses_nothing_and_a_rerun_gives_the_same
     _manage(db_file, "generate", "--projects", "500", "--seed", "8", "-v0")
     uninterrupted = tmp_path / "uninterrupted.sqlite3"
     _copy(db_file, uninterrupted)
-    _manage(uninterrupted, "rollup", "-v0")
+    report = _manage(uninterrupted, "rollup")
+    took = float(report.split("rollup rebuilt in ")[1].split("s")[0])
     expected = _rollup(uninterrupted)
     assert expected != before
 
@@ -194,15 +195,20 @@ def test_killing_the_worker_mid_rebuild_loses_nothing_and_a_rerun_gives_the_same
     worker = _worker(db_file)
     try:
         # The job's total is written before the rebuild's transaction opens; once it is set,
-        # a held write lock means the worker is inside that transaction.
+        # a held write lock means the worker is inside that transaction. Kill it about
+        # halfway through (as long as the uninterrupted rebuild took), with the lock still held.
         deadline = time.monotonic() + 300
         while not (_job(db_file, first)["total"] and _write_locked(db_file)):
             assert worker.poll() is None, "the worker exited before it was killed"
-            assert _job(db_file, first)["status"] != "done", "the rebuild ended before the kill"
             assert time.monotonic() < deadline
             time.sleep(0.01)
+        time.sleep(max(0.2, took / 2))
+        assert _write_locked(db_file), "the rebuild ended before the kill: use more projects"
+        assert _job(db_file, first)["status"] == "running"
         os.kill(worker.pid, signal.SIGKILL)
     finally:
+        if worker.poll() is None:  # an assertion above failed: do not leave it running
+            worker.kill()
         worker.wait(timeout=60)
     assert worker.returncode == -signal.SIGKILL
     assert _job(db_file, first)["status"] == "running"
