@@ -15,7 +15,7 @@ TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key-for-the-suite-0123456789
 .PHONY: help install demo test lint typecheck checks pytest pytest-sqlite pytest-postgres clean static
 
 help:
-	@echo "make demo   set up everything and serve the demo at http://127.0.0.1:8000"
+	@echo "make demo   set up everything and serve the demo at http://127.0.0.1:8000 (web + task worker)"
 	@echo "make test   lint, type check, migrations check and the whole suite (SQLite and PostgreSQL)"
 
 $(PY):
@@ -38,7 +38,8 @@ demo: install static
 	$(DEMO_ENV) $(ZS) load_demo
 	$(DEMO_ENV) $(ZS) generate --projects 2000 --seed 7 --if-empty
 	$(DEMO_ENV) $(ZS) demo_user
-	$(DEMO_ENV) $(ZS) runserver 127.0.0.1:8000
+	@echo "web server and task worker (Procfile); Ctrl-C stops both"
+	$(DEMO_ENV) $(VENV)/bin/honcho start
 
 lint: install
 	$(VENV)/bin/ruff check .

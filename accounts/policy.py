@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
@@ -40,6 +40,7 @@ CAPABILITIES = frozenset(
         "audit",  # the audit API and full history of any record
         "api_tokens",  # create personal API tokens
         "write_reference",  # districts, zones, taxonomy, stages
+        "maintenance",  # rebuild derived data (the cockpit's rollup) as a background job
     }
 )
 
@@ -55,6 +56,10 @@ class Scope:
     can_write: bool = False
     city_aggregates: bool = False
     view_confidential: bool = False
+    # Whose scope this is: only rules about a user's own records (jobs) read it. Left out of
+    # equality so that restriction_key still lets users with the same scope share compiled
+    # SQL (core.sqlcache); such caches must not be used for rules that read user_id.
+    user_id: int | None = field(default=None, compare=False, hash=False)
 
 
 _NO_SCOPE = Scope(role="")
@@ -118,7 +123,13 @@ def _profile_of(user: Any) -> Any | None:
 
 def _load_scope(user: Any) -> Scope:
     if user.is_superuser:
-        return Scope(role=ADMIN, can_write=True, city_aggregates=True, view_confidential=True)
+        return Scope(
+            role=ADMIN,
+            can_write=True,
+            city_aggregates=True,
+            view_confidential=True,
+            user_id=user.pk,
+        )
     profile = _profile_of(user)
     if profile is None:
         return _NO_SCOPE
@@ -135,6 +146,7 @@ def _load_scope(user: Any) -> Scope:
         city_aggregates=profile.role in {ADMIN, ANALYST, VIEWER}
         or (profile.role == OFFICER and profile.city_aggregates),
         view_confidential=profile.role in {ADMIN, ANALYST} or profile.view_confidential,
+        user_id=user.pk,
     )
 
 
@@ -155,7 +167,7 @@ def can(user: Any, perm: str) -> bool:
         return scope.view_confidential
     if perm == "api_tokens":
         return True
-    # manage_users, audit, write_reference
+    # manage_users, audit, write_reference, maintenance
     return scope.role == ADMIN
 
 
@@ -255,6 +267,18 @@ def _reference_rule(writers: set[str], readers: frozenset[str] | None = None) ->
     return rule
 
 
+def _own_jobs(qs: QuerySet[Any], scope: Scope, action: str) -> QuerySet[Any]:
+    """A background job is seen by the user who started it and by administrators; nobody
+    edits one (the worker writes it)."""
+    if action not in READ_ACTIONS:
+        return qs.none()
+    if scope.role == ADMIN:
+        return qs
+    if scope.user_id is None:
+        return qs.none()
+    return qs.filter(user_id=scope.user_id)
+
+
 RULES: dict[str, Rule] = {
     "projects.project": lambda qs, scope, action: _restrict_project(qs, scope, action),
     "projects.stagechange": _through_project("project"),
@@ -283,6 +307,7 @@ RULES: dict[str, Rule] = {
     "taxonomy.businessactivity": _reference_rule(writers=set()),
     "taxonomy.projecttype": _reference_rule(writers=set()),
     "taxonomy.honour": _reference_rule(writers=set()),
+    "jobs.job": _own_jobs,
 }
 
 

@@ -10,3 +10,6 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from analytics import signals  # noqa: F401 - connects the rollup maintenance
+        from analytics.tasks import register_jobs
+
+        register_jobs()

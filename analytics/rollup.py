@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
@@ -301,9 +301,43 @@ def _high_water() -> dict[str, int]:
     }
 
 
+def rebuild_steps() -> int:
+    """How many steps `rebuild` reports: one per project read, one per dimension."""
+    return Project.objects.count() + len(DIMENSIONS)
+
+
+def step_counter(projects: int, report: Callable[[int], None]) -> Callable[[str, int], None]:
+    """Turn rebuild's `progress(what, n)` calls into steps done (see rebuild_steps)."""
+
+    def progress(what: str, n: int) -> None:
+        if what == "projects":
+            report(min(n, projects))
+        else:
+            report(projects + DIMENSIONS.index(what) + 1)
+
+    return progress
+
+
+def vacuum() -> None:
+    """After a rebuild on PostgreSQL: the visibility map makes the fact indexes index-only.
+
+    VACUUM cannot run inside a transaction (a test's, or a request's when the immediate task
+    backend runs the rebuild); autovacuum then catches up later.
+    """
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE analytics_projectfact")
+            cursor.execute("VACUUM ANALYZE analytics_rollup")
+
+
 @transaction.atomic
 def rebuild(chunk: int = 20000, progress: Any = None) -> dict[str, int]:
-    """Recompute every fact and rollup row from the projects; returns row counts."""
+    """Recompute every fact and rollup row from the projects; returns row counts.
+
+    One transaction: a failure (or a killed worker) leaves the previous rollup as it was,
+    and running it again gives the same rows. `progress(what, n)` is called with
+    ("projects", read so far) per chunk and (dimension, rows written) per dimension.
+    """
     lookups = Lookups()
     water = _high_water()
     ProjectFact.objects.all().delete()
@@ -312,11 +346,13 @@ def rebuild(chunk: int = 20000, progress: Any = None) -> dict[str, int]:
     # SQL per batch, which dominates at a million rows.
     fact_columns = [f.attname for f in ProjectFact._meta.concrete_fields]
     fact_writer = BulkWriter(ProjectFact, fact_columns, batch=5000)
+    read = 0
     for rows in _chunks(chunk):
         for fact in facts_for(rows, lookups):
             fact_writer.add(tuple(getattr(fact, c) for c in fact_columns))
+        read += len(rows)
         if progress:
-            progress("facts", fact_writer.written)
+            progress("projects", read)
     fact_writer.flush()
     facts = fact_writer.written
     counts: dict[str, int] = {"facts": facts}

@@ -17,6 +17,8 @@ from django.utils.http import urlencode
 from analytics import counting, reconcile, rollup
 from analytics.forms import CockpitForm
 from analytics.scope import scope_for
+from analytics.tasks import ROLLUP_KIND
+from jobs.runner import may_start
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
@@ -38,6 +40,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         "rollup_fresh": rollup.is_fresh(),
         "scope": scope_for(request.user),
         "thresholds": counting.BUCKET_EDGES_YI,
+        "may_rebuild_rollup": may_start(request.user, ROLLUP_KIND),
     }
 
 

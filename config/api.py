@@ -118,6 +118,7 @@ def _mount() -> None:
     from events.api import router as events
     from evidence.api import router as documents
     from geo.api import districts_router, zones_router
+    from jobs.api import router as jobs
     from partners.api import router as partners
     from projects.api import router as projects
     from projects.api import stages_router
@@ -134,6 +135,7 @@ def _mount() -> None:
     api.add_router("/source-documents", documents)
     api.add_router("/me", me_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/jobs", jobs)
 
 
 _mount()

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "analytics",
     "reports",
     "workspace",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
 ]
 
 # One chain for every request. The core.middleware subclasses of the browser-only middleware
@@ -134,6 +137,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The API throttle counts in the default cache: per process unless CACHE_URL names a shared
 # one (redis://), see docs/security.md.
 CACHES = {"default": parse_cache_url(env_str("CACHE_URL", ""))}
+# Long work runs as tasks (docs/architecture.md, "Long work runs as tasks"): queued in the
+# database and run by `zhaoshang db_worker`. TASKS_BACKEND may name another backend of the same
+# API (django_tasks.backends.immediate.ImmediateBackend runs a task inside the request).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Jobs of one kind a user may have queued or running at once; more are refused (429 in the API).
+JOBS_PER_USER = env_int("JOBS_PER_USER", 2, minimum=1)
 # Server-side prepared statements for the API's hot queries on PostgreSQL (core.sqlcache);
 # off for connection poolers that cannot keep them (PgBouncer in transaction mode).
 PG_PREPARED_STATEMENTS = env_bool("PG_PREPARED_STATEMENTS", True)

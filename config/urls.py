@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("data/", include("ingest.urls")),
     path("cockpit/", include("analytics.urls")),
     path("reports/", include("reports.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include("workspace.urls")),
     path("", include("core.urls")),
 ]

@@ -49,7 +49,18 @@ RESOURCES = {
     "zones": ("zones", lambda s: District.objects.get(code="310104").primary_zones.first()),
     "industries": ("industries", lambda s: s["projects"]["xuhui"].industry),
     "stages": ("stages", lambda s: Stage.objects.get(code="signed")),
+    "jobs": ("jobs", lambda s: _analysts_job()),
 }
+
+
+def _analysts_job() -> Any:
+    from django.contrib.auth import get_user_model
+
+    from jobs.models import Job
+
+    analyst = get_user_model().objects.get(username="analyst")
+    return Job.objects.create(user=analyst, kind="rollup", label="rollup")
+
 
 SHARED_WRITE = {  # companies and events: officers register them, only admins/analysts delete
     "create": expect(201, partner=403, viewer=403),
@@ -86,6 +97,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ),
     ("GET", "/api/v1/me/"): READ_ALL,
     ("GET", "/api/v1/audit/"): expect(403, admin=200),
+    # A job is seen by whoever started it (here the analyst) and administrators; only
+    # administrators may start the rollup rebuild.
+    ("GET", "/api/v1/jobs/{id}"): expect(404, admin=200, analyst=200),
+    ("POST", "/api/v1/jobs/"): expect(403, admin=202),
 }
 for _name, _rules in (
     ("companies", SHARED_WRITE),
@@ -138,6 +153,7 @@ def _body(method: str, path: str, scenario: dict[str, Any], obj: Any) -> dict[st
         "events": {"name": "新活动", "kind": "conference", "date": "2025-03-01"},
         "partners": {"name_zh_hans": "新合作伙伴", "kind": "bank"},
         "source-documents": {"text": "新的新闻正文。", "language": "zh-hans"},
+        "jobs": {"kind": "rollup"},
     }
     body = dict(bodies[resource])
     if method == "PATCH":

@@ -56,7 +56,19 @@ KWARGS_BY_NAME: dict[str, Callable[[Scenario], dict[str, Any]]] = {
     "ingest:export_projects": lambda s: {"fmt": "csv"},
     "ingest:export_companies": lambda s: {"fmt": "csv"},
     "ingest:template": lambda s: {"kind": "projects"},
+    "jobs:detail": lambda s: {"pk": _running_job().pk},
+    "jobs:progress": lambda s: {"pk": _running_job().pk},
+    "jobs:start": lambda s: {"kind": "rollup"},
 }
+
+
+def _running_job() -> Any:
+    """A job nobody in the personas started: only the administrator may see it."""
+    from jobs.models import Job
+
+    return Job.objects.create(kind="rollup", label="rollup", status="running", done=1, total=3)
+
+
 DEFAULT_PK_BY_NAMESPACE: dict[str, Callable[[Scenario], Any]] = {
     "projects": lambda s: s["projects"]["xuhui"].pk,
     "companies": lambda s: s["company"].pk,

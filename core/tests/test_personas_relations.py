@@ -252,6 +252,7 @@ def test_every_writable_api_resource_is_in_the_relation_table() -> None:
     paths = api.get_openapi_schema()["paths"]
     # Collections that accept a POST (/api/v1/<resource>/) and records that accept a PATCH.
     created = {p.split("/")[3] for p, item in paths.items() if "post" in item and p.count("/") == 4}
+    created.discard("jobs")  # starting a job names no record: it has no relation to check
     patched = {p.split("/")[3] for p, item in paths.items() if "patch" in item}
     assert created == patched == set(_api_resources())
 

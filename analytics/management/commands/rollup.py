@@ -1,12 +1,23 @@
-"""`zhaoshang rollup`: rebuild the cockpit's facts and monthly rollup; `--status` to check."""
+"""`zhaoshang rollup`: rebuild the cockpit's facts and monthly rollup; `--status` to check.
+
+Runs in the terminal with a progress bar (on stderr); the cockpit starts the same rebuild as
+a background job (analytics.tasks.rebuild_rollup).
+"""
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand
-from django.db import connection
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from analytics import rollup
 
@@ -42,18 +53,25 @@ class Command(BaseCommand):
             self.stdout.write("rollup: fresh, nothing to do")
             return
         started = time.perf_counter()
-
-        def progress(what: str, n: int) -> None:
-            if what == "facts" and n % 100000:
-                return
-            self.stdout.write("  {}: {}".format(what, n))
-
-        counts = rollup.rebuild(progress=progress if options["verbosity"] > 1 else None)
-        if connection.vendor == "postgresql":
-            # After a bulk rewrite: the visibility map makes the fact indexes index-only.
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE analytics_projectfact")
-                cursor.execute("VACUUM ANALYZE analytics_rollup")
+        steps = rollup.rebuild_steps()
+        projects = steps - len(rollup.DIMENSIONS)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            # rich draws on the raw stream: Django's OutputWrapper would add a newline per write.
+            console=Console(file=cast(IO[str], self.stderr._out)),
+            disable=options["verbosity"] == 0,
+        ) as bar:
+            task = bar.add_task("rollup", total=steps)
+            counts = rollup.rebuild(
+                progress=rollup.step_counter(
+                    projects, lambda done: bar.update(task, completed=done)
+                )
+            )
+            bar.update(task, completed=steps)
+        rollup.vacuum()
         self.stdout.write(
             "rollup rebuilt in {:.1f}s: {}".format(
                 time.perf_counter() - started,
