@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.policy import restrict
+from core.http import safe_next
 from jobs import runner
 from jobs.models import Job
 
@@ -42,8 +42,5 @@ def start(request: HttpRequest, kind: str) -> HttpResponse:
         if refused.status == 403:
             raise PermissionDenied(refused.message) from refused
         messages.error(request, refused.message)
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-            back = "/"
-        return redirect(back)
+        return redirect(safe_next(request, "/"))
     return redirect(job.get_absolute_url())

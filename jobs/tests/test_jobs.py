@@ -73,6 +73,7 @@ def test_per_user_limit_is_refused_with_429(
 ) -> None:
     queued.JOBS_PER_USER = 2
     client = _client(personas["admin"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # each request activates its own language
     for _ in range(2):
         response = client.post("/api/v1/jobs/", {"kind": "rollup"}, content_type="application/json")
         assert response.status_code == 202, response.content
